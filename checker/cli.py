@@ -1,0 +1,158 @@
+"""The command line: `checker verify`, `checker check`, `checker replay`.
+
+Each command is a plain function that takes its output streams and returns an exit code, so
+tests call it directly; typer only parses arguments. Exit codes: 0 every model holds (complete
+proofs), 1 some violated, 2 a model or the command is invalid, 3 none violated but some
+unknown or bounded.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional, TextIO
+
+import typer
+
+from checker import __version__
+from checker.errors import ModelError
+from checker.explore.search import Schedule
+from checker.render import json as jsonr
+from checker.render.text import render
+from checker.result import ExitCode, Verdict, exit_code
+from checker.trace import ReplayError, replay
+from checker.verify import DEFAULT_LOOP_BOUND, DEFAULT_MAX_STATES, Options, load, verify
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="A model checker for concurrent access schedules: proves or refutes a YAML model "
+                       "for every schedule and every input in range.")
+
+
+def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, err: TextIO,
+               color: bool = False) -> int:
+    codes, items = [], []
+    for path in paths:
+        try:
+            program = load(path)
+        except ModelError as e:
+            codes.append(ExitCode.INVALID)
+            if as_json:
+                items.append(jsonr.error_dict(e))
+            else:
+                print(e.render(), file=err)
+            continue
+        r = verify(program, options)
+        codes.append(r.exit_code)
+        if as_json:
+            items.append(jsonr.result_dict(r))
+        else:
+            out.write(render(r, color=color))
+            out.flush()
+    code = int(exit_code(codes))
+    if as_json:
+        doc = items[0] if len(items) == 1 else jsonr.run_dict(items, code)
+        json.dump(doc, out, indent=2, default=str)
+        out.write("\n")
+    elif len(paths) > 1:
+        counts: dict[str, int] = {}
+        for c in codes:
+            counts[c.name.lower()] = counts.get(c.name.lower(), 0) + 1
+        out.write(f"{len(paths)} models: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
+    return code
+
+
+def run_check(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> int:
+    codes, items = [], []
+    for path in paths:
+        try:
+            p = load(path)
+        except ModelError as e:
+            codes.append(ExitCode.INVALID)
+            items.append(jsonr.error_dict(e)) if as_json else print(e.render(), file=err)
+            continue
+        codes.append(ExitCode.HOLDS)
+        threads = len(p.threads)
+        summary = (f"{path}: ok: model '{p.name}', {threads} thread{'s' * (threads != 1)}, "
+                   f"{len(p.properties)} propert{'ies' if len(p.properties) != 1 else 'y'}, {p.stmt_count} instructions"
+                   + (", loops" if p.has_loops else ""))
+        items.append({"file": path, "model": p.name, "valid": True}) if as_json else print(summary, file=out)
+    code = int(exit_code(codes))
+    if as_json:
+        json.dump(items[0] if len(items) == 1 else {"exit_code": code, "results": items}, out, indent=2)
+        out.write("\n")
+    return code
+
+
+def run_replay(path: str, result_file: str, out: TextIO, err: TextIO) -> int:
+    try:
+        program = load(path)
+    except ModelError as e:
+        print(e.render(), file=err)
+        return int(ExitCode.INVALID)
+    try:
+        doc = json.loads(Path(result_file).read_text(encoding="utf-8"))
+        trace = doc["trace"]
+        schedule = Schedule.from_dict(trace["schedule"])
+        inputs = trace["inputs"]
+        opts = doc.get("options", {})
+        kind = doc["violation"]["kind"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        print(f"{result_file}: error: not a violated result of 'checker verify --json' ({e})", file=err)
+        return int(ExitCode.INVALID)
+    try:
+        t = replay(program, schedule, inputs, enumerate_any=program.has_loops,
+                   spurious=bool(opts.get("spurious_wakeups")), expect_kind=kind)
+    except ReplayError as e:
+        print(f"{path}: replay diverged: {e}", file=err)
+        return int(ExitCode.INVALID)
+    print(f"{path}: replayed {len(t.steps)} steps: {t.violation.kind}: {t.violation.message} "
+          f"(line {t.violation.line})", file=out)
+    return int(ExitCode.VIOLATED)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"checker {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")):
+    """checker: every interleaving that matters, every input in range."""
+
+
+@app.command("verify")
+def verify_cmd(
+    models: List[str] = typer.Argument(..., help="Model files (YAML)."),
+    as_json: bool = typer.Option(False, "--json", help="Print results as JSON (schema: docs/json.md)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.001, help="Seconds per model before giving up (unknown)."),
+    max_executions: Optional[int] = typer.Option(None, "--max-executions", min=1, help="Stop after N complete executions (unknown)."),
+    max_states: int = typer.Option(DEFAULT_MAX_STATES, "--max-states", min=1, help="States stored by the stateful search before it falls back to the loop bound."),
+    no_reduction: bool = typer.Option(False, "--no-reduction", help="Explore every interleaving (no partial-order reduction), for cross-checking."),
+    loop_bound: int = typer.Option(DEFAULT_LOOP_BOUND, "--loop-bound", min=0, help="Loop iterations per thread when the state space is not finite (result: bounded)."),
+    spurious: bool = typer.Option(False, "--spurious-wakeups", help="Let a thread waiting on a condition wake without a signal."),
+    solver_timeout: int = typer.Option(10_000, "--solver-timeout-ms", min=1, help="Milliseconds per solver query (unknown when exceeded)."),
+):
+    """Prove or refute each model; print verdicts, counterexample traces and statistics."""
+    opts = Options(reduction=not no_reduction, timeout=timeout, max_executions=max_executions, max_states=max_states,
+                   loop_bound=loop_bound, spurious_wakeups=spurious, solver_timeout_ms=solver_timeout)
+    raise typer.Exit(run_verify(models, opts, as_json, sys.stdout, sys.stderr, color=sys.stdout.isatty()))
+
+
+@app.command("check")
+def check_cmd(models: List[str] = typer.Argument(..., help="Model files (YAML)."),
+              as_json: bool = typer.Option(False, "--json", help="Print results as JSON.")):
+    """Validate models without exploring them."""
+    raise typer.Exit(run_check(models, as_json, sys.stdout, sys.stderr))
+
+
+@app.command("replay")
+def replay_cmd(model: str = typer.Argument(..., help="The model file."),
+               result: str = typer.Argument(..., help="The output of 'checker verify MODEL --json'.")):
+    """Re-run a counterexample's schedule and inputs; exit 1 when it reaches the violation again."""
+    raise typer.Exit(run_replay(model, result, sys.stdout, sys.stderr))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,58 @@
+"""User-facing errors: a model or a command that is wrong.
+
+A `ModelError` always names a file position and says what was expected; the CLI prints it as
+`file:line:col: error: message` plus an optional hint and exits with code 2. Engine control
+flow never uses this type, so a bug cannot be mistaken for a user error.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Pos:
+    """A 1-based source position."""
+
+    line: int
+    col: int
+
+    def shifted(self, cols: int) -> "Pos":
+        return Pos(self.line, self.col + cols)
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.col}"
+
+
+NOWHERE = Pos(1, 1)
+
+
+class ModelError(Exception):
+    """A mistake in a model file (or the command line), with its position and a hint."""
+
+    def __init__(self, message: str, pos: Pos = NOWHERE, hint: str | None = None, file: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+        self.hint = hint
+        self.file = file
+
+    def in_file(self, file: str) -> "ModelError":
+        self.file = self.file or file
+        return self
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.pos.line}:{self.pos.col}" if self.file else str(self.pos)
+        text = f"{where}: error: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def did_you_mean(name: str, known: list[str] | set[str]) -> str | None:
+    """A hint naming the closest known name, if one is close enough."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None

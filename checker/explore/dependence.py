@@ -1,0 +1,147 @@
+"""The dependence relation, defined per resource kind, and the accesses of a pending step.
+
+Two steps of different threads are *dependent* when they touch a common location and at least
+one writes it. Every resource kind maps its operations onto READ/WRITE of its own location id
+(memory cells, then sync objects, then one "finished" flag per thread, then the observer):
+
+| resource   | operation                           | mode  | op  |
+|------------|-------------------------------------|-------|-----|
+| int cell   | read / write, fetch_add, cas, swap  | R / W | -   |
+| mutex      | lock, reacquire / unlock / trylock  | W     | ACQ / REL / - |
+| rwlock     | read_lock / write_lock / unlock     | R ACQ / W ACQ / (R or W) REL |
+| semaphore  | acquire, release                    | W     | -   |
+| condition  | wait (and its mutex: W REL), signal, broadcast, a sleeper's wake-up | W | - |
+| thread t   | join t / t's exit step              | R ACQ / W REL |
+| observer   | any step that writes a slot an `always` reads, any step of a thread an `at()` reads | W | - |
+
+ACQ needs the object free, REL needs it held by the stepping thread: an ACQ and a REL on the
+same object are never enabled together, which is what DPOR's co-enabledness test asks.
+A symbolic array index touches the whole array (an over-approximation, so still sound).
+"""
+from __future__ import annotations
+
+from checker.explore.state import ACQ, OTHER, READ, REL, WAIT, WRITE, Access, State
+from checker.program import ir
+from checker.program.ir import Fault
+
+
+class _View:
+    __slots__ = ("L", "M", "T", "ob")
+
+    def __init__(self, L, M):
+        self.L, self.M, self.T, self.ob = L, M, (), []
+
+
+def dependent(A: tuple, B: tuple) -> bool:
+    for a in A:
+        for b in B:
+            if a.lo < b.hi and b.lo < a.hi and (a.mode or b.mode):
+                return True
+    return False
+
+
+def coenabled(A: tuple, B: tuple) -> bool:
+    for a in A:
+        for b in B:
+            if a.lo < b.hi and b.lo < a.hi and a.op and b.op and a.op != b.op:
+                return False
+    return True
+
+
+class Dependence:
+    def __init__(self, program: ir.Program):
+        self.program = program
+        self.nM = len(program.slots)
+        self.sync0 = self.nM
+        self.fin0 = self.nM + len(program.syncs)
+        self.obs = self.fin0 + len(program.threads)
+        self.observer = Access(self.obs, self.obs + 1, WRITE, OTHER)
+        self.observed_slots = program.observed_slots
+        self.observed_threads = program.observed_threads
+        self._atomic: dict = {}
+
+    def var(self, v: ir.Var, index, L, M, mode: int) -> Access:
+        if index is None:
+            return Access(v.base, v.base + 1, mode, OTHER)
+        if L is None:
+            return Access(v.base, v.base + v.size, mode, OTHER)
+        try:
+            k = index(_View(L, M))
+        except Fault:
+            k = None
+        if type(k) is int and 0 <= k < v.size:
+            return Access(v.base + k, v.base + k + 1, mode, OTHER)
+        return Access(v.base, v.base + v.size, mode, OTHER)
+
+    def sync(self, ref: ir.SyncRef, L, mode: int, op: int) -> Access:
+        if ref.local is None or L is None or type(L[ref.local]) is not int:
+            lo = self.sync0 + ref.base
+            hi = lo + (ref.size if ref.local is not None and L is None else 1)
+            return Access(lo, hi, mode, op)
+        k = self.sync0 + ref.base + L[ref.local]
+        return Access(k, k + 1, mode, op)
+
+    def pending(self, code: tuple, s: State, t: int) -> tuple:
+        """The accesses of thread t's next step in s (a superset of what it will touch)."""
+        ts = s.T[t]
+        if ts.status == WAIT:
+            acc = (self.sync(code[ts.pc].cv, ts.L, WRITE, OTHER),)
+        elif ts.pc >= len(code):
+            return ()
+        else:
+            acc = self.instr(code, ts.pc, t, s, ts.L)
+        if t in self.observed_threads or any(
+                a.mode == WRITE and any(a.lo <= k < a.hi for k in self.observed_slots) for a in acc):
+            acc = acc + (self.observer,)
+        return acc
+
+    def instr(self, code: tuple, pc: int, t: int, s: State, L) -> tuple:
+        i = code[pc]
+        kind = type(i)
+        M = s.M if s is not None else ()
+        if kind is ir.Read:
+            return (self.var(i.var, i.index, L, M, READ),)
+        if kind is ir.Write or kind is ir.Rmw:
+            return (self.var(i.var, i.index, L, M, WRITE),)
+        if kind is ir.SyncOp:
+            return (self.sync_op(i, t, s, L),)
+        if kind is ir.Wait:
+            return (self.sync(i.cv, L, WRITE, OTHER), self.sync(i.mutex, L, WRITE, REL))
+        if kind is ir.Reacquire:
+            return (self.sync(i.mutex, L, WRITE, ACQ),)
+        if kind is ir.Join:
+            k = self.fin0 + i.thread
+            return (Access(k, k + 1, READ, ACQ),)
+        if kind is ir.Exit:
+            k = self.fin0 + t
+            return (Access(k, k + 1, WRITE, REL),)
+        if kind is ir.AtomicBegin:
+            key = (t, pc)
+            if key not in self._atomic:
+                self._atomic[key] = self.atomic(code, pc, t)
+            return self._atomic[key]
+        return ()
+
+    def sync_op(self, i: ir.SyncOp, t: int, s: State | None, L) -> Access:
+        op = i.op
+        if i.obj.kind == "rwlock":
+            if op == "read_lock":
+                return self.sync(i.obj, L, READ, ACQ)
+            if op == "write_lock":
+                return self.sync(i.obj, L, WRITE, ACQ)
+            if s is not None:  # unlock: a reader's release commutes with other readers
+                writer, _ = s.Y[i.obj.base]
+                return self.sync(i.obj, L, WRITE if writer == t else READ, REL)
+            return self.sync(i.obj, L, WRITE, OTHER)
+        if i.obj.kind == "mutex":
+            return self.sync(i.obj, L, WRITE, {"lock": ACQ, "unlock": REL}.get(op, OTHER) if s is not None else OTHER)
+        return self.sync(i.obj, L, WRITE, OTHER)
+
+    def atomic(self, code: tuple, pc: int, t: int) -> tuple:
+        """Every access the block's instructions might make; all OTHER (nothing inside blocks)."""
+        end = code[pc].end
+        acc = set()
+        for k in range(pc + 1, end):
+            for a in self.instr(code, k, t, None, None) if code[k].visible else ():
+                acc.add(Access(a.lo, a.hi, a.mode, OTHER))
+        return tuple(sorted(acc))

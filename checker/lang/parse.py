@@ -1,0 +1,458 @@
+"""YAML text -> `syntax.Model`, keeping the line and column of every node.
+
+The YAML is composed with PyYAML's safe loader into a node graph (no Python objects are ever
+constructed from tags), then walked here. Anchors and aliases are refused (an alias bomb
+cannot expand), duplicate keys are errors, and each statement string is parsed by
+`checker.lang.expr`. The first mistake raises `ModelError` with its position and a hint.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from checker.errors import ModelError, Pos, did_you_mean
+from checker.lang import syntax as S
+from checker.lang.expr import KEYWORDS, Cursor, parse_expr
+
+MAX_FILE_BYTES = 1 << 20
+MAX_NODES = 100_000
+TOP_KEYS = ["model", "about", "inputs", "shared", "threads", "check", "expect"]
+SYNC_ARITY = {"lock": 1, "unlock": 1, "read_lock": 1, "write_lock": 1, "wait": 2, "signal": 1,
+              "broadcast": 1, "acquire": 1, "release": 1, "join": 1}
+STATEMENT_WORDS = sorted([*SYNC_ARITY, "assert", "assume", "skip", "atomic", "if", "while"])
+COMPOUND = {"atomic", "if", "while", "then", "else", "do"}
+PROPERTY_KINDS = ["final", "always", "no_deadlock"]
+VIOLATION_KINDS = ["final", "always", "assert", "deadlock", "lock_misuse", "runtime"]
+
+
+def pos_of(node: Node) -> Pos:
+    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def text_origin(node: ScalarNode) -> Pos:
+    """Where the first character of a scalar's text stands (after an opening quote)."""
+    p = pos_of(node)
+    return p.shifted(1) if node.style in ("'", '"') else p
+
+
+def describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return f"'{node.value}'" if node.value != "" else "nothing"
+
+
+def parse_file(path: str | Path) -> S.Model:
+    path = Path(path)
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise ModelError(f"'{name}' is a directory, not a model file", hint="pass a .yaml file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ModelError(f"the file is {size} bytes; models are limited to {MAX_FILE_BYTES}")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ModelError(f"no such file '{name}'", hint="check the path") from None
+    except UnicodeDecodeError as e:
+        raise ModelError(f"the file is not UTF-8 text ({e.reason})").in_file(name) from None
+    except ModelError as e:
+        raise e.in_file(name)
+    except OSError as e:
+        raise ModelError(f"cannot read '{name}': {e.strerror}").in_file(name) from None
+    return parse_model(text, name)
+
+
+def parse_model(text: str, file: str = "<model>") -> S.Model:
+    try:
+        return _Parser(file).model(text)
+    except ModelError as e:
+        raise e.in_file(file)
+
+
+class _Parser:
+    def __init__(self, file: str):
+        self.file = file
+
+    # -- YAML plumbing ---------------------------------------------------------------------
+    def compose(self, text: str) -> Node:
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            pos = Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
+            raise ModelError(f"YAML syntax: {e.problem or e.context}", pos,
+                             "check indentation and quote statements that contain ': '") from None
+        except yaml.YAMLError as e:
+            raise ModelError(f"YAML syntax: {e}") from None
+        if root is None:
+            raise ModelError("the file is empty", hint="a model needs at least 'model:' and 'threads:'")
+        self.refuse_aliases(root)
+        if not isinstance(root, MappingNode):
+            raise ModelError(f"a model file must be a mapping of keys, found {describe(root)}",
+                             pos_of(root), "start with 'model: NAME' and 'threads:'")
+        return root
+
+    def refuse_aliases(self, root: Node) -> None:
+        seen: set[int] = set()
+        todo = [root]
+        while todo:
+            node = todo.pop()
+            if id(node) in seen:
+                raise ModelError("YAML anchors and aliases are not supported", pos_of(node),
+                                 "write the repeated part out")
+            seen.add(id(node))
+            if len(seen) > MAX_NODES:
+                raise ModelError(f"the model has more than {MAX_NODES} YAML nodes")
+            if isinstance(node, MappingNode):
+                todo.extend(n for kv in node.value for n in kv)
+            elif isinstance(node, SequenceNode):
+                todo.extend(node.value)
+
+    def mapping(self, node: Node, what: str) -> dict[str, tuple[ScalarNode, Node]]:
+        if not isinstance(node, MappingNode):
+            raise ModelError(f"{what} must be a mapping, found {describe(node)}", pos_of(node))
+        out: dict[str, tuple[ScalarNode, Node]] = {}
+        for k, v in node.value:
+            if not isinstance(k, ScalarNode):
+                raise ModelError(f"keys in {what} must be plain names", pos_of(k))
+            if k.value in out:
+                raise ModelError(f"duplicate key '{k.value}' in {what}", pos_of(k),
+                                 f"it is first given at line {pos_of(out[k.value][0]).line}")
+            out[k.value] = (k, v)
+        return out
+
+    def sequence(self, node: Node, what: str, hint: str | None = None) -> list[Node]:
+        if not isinstance(node, SequenceNode):
+            raise ModelError(f"{what} must be a list, found {describe(node)}", pos_of(node), hint)
+        return node.value
+
+    def scalar(self, node: Node, what: str, hint: str | None = None) -> ScalarNode:
+        if not isinstance(node, ScalarNode):
+            raise ModelError(f"{what} must be a single value, found {describe(node)}",
+                             pos_of(node), hint)
+        return node
+
+    def identifier(self, key: ScalarNode, what: str) -> str:
+        name = key.value
+        if not name.isidentifier() or name in KEYWORDS or name == "tid":
+            raise ModelError(f"'{name}' is not a valid {what} name", pos_of(key),
+                             "names are letters, digits and '_', not starting with a digit")
+        return name
+
+    # -- the model --------------------------------------------------------------------------
+    def model(self, text: str) -> S.Model:
+        top = self.mapping(self.compose(text), "the model")
+        for key, (knode, _) in top.items():
+            if key not in TOP_KEYS:
+                raise ModelError(f"unknown top-level key '{key}'", pos_of(knode),
+                                 did_you_mean(key, TOP_KEYS) or f"the keys are {', '.join(TOP_KEYS)}")
+        for required in ("model", "threads"):
+            if required not in top:
+                raise ModelError(f"missing required key '{required}'", Pos(1, 1),
+                                 "a model needs 'model: NAME' and 'threads:'")
+        name = self.scalar(top["model"][1], "'model'").value
+        about = top["about"][1].value if "about" in top and isinstance(top["about"][1], ScalarNode) else ""
+        inputs = self.inputs(top["inputs"][1]) if "inputs" in top else ()
+        shared = self.shared(top["shared"][1]) if "shared" in top else ()
+        threads = self.threads(top["threads"][1])
+        props = self.properties(top["check"][1]) if "check" in top else ()
+        expect = self.expect(top["expect"][1]) if "expect" in top else None
+        return S.Model(str(name), str(about or ""), inputs, shared, threads, props, expect, self.file)
+
+    def empty_ok(self, node: Node) -> bool:
+        return isinstance(node, ScalarNode) and node.tag.endswith(":null")
+
+    def inputs(self, node: Node) -> tuple[S.InputDecl, ...]:
+        if self.empty_ok(node):
+            return ()
+        out = []
+        for key, (knode, vnode) in self.mapping(node, "'inputs'").items():
+            name = self.identifier(knode, "input")
+            v = self.scalar(vnode, f"input '{name}'", "write 'int in 0..9', 'int' or 'bool'")
+            cur = Cursor(v.value, text_origin(v))
+            typ = cur.tok.text if cur.tok.kind == "name" else ""
+            if typ not in ("int", "bool"):
+                raise cur.error(f"expected a type for input '{name}'",
+                                "write 'int in LO..HI', 'int' or 'bool'")
+            cur.next()
+            lo = hi = None
+            if typ == "int" and cur.accept("in"):
+                lo, hi = self.const_int(cur), None
+                cur.expect("..", "between the bounds (write 'int in LO..HI')")
+                hi = self.const_int(cur)
+                if lo > hi:
+                    raise ModelError(f"the range {lo}..{hi} of input '{name}' is empty",
+                                     text_origin(v), f"write {hi}..{lo}")
+            cur.end()
+            out.append(S.InputDecl(name, typ, lo, hi, pos_of(knode)))
+        return tuple(out)
+
+    def const_int(self, cur: Cursor) -> int:
+        tok = cur.tok
+        e = cur.expr()
+        if not isinstance(e, S.Num):
+            raise ModelError("expected an integer constant", cur.pos(tok))
+        return e.value
+
+    def shared(self, node: Node) -> tuple[S.SharedDecl, ...]:
+        if self.empty_ok(node):
+            return ()
+        out = []
+        for key, (knode, vnode) in self.mapping(node, "'shared'").items():
+            name = self.identifier(knode, "shared")
+            pos = pos_of(knode)
+            if isinstance(vnode, SequenceNode):
+                cells = tuple(parse_expr(self.scalar(c, f"a cell of '{name}'").value, text_origin(c))
+                              for c in vnode.value)
+                if not cells:
+                    raise ModelError(f"array '{name}' has no cells", pos_of(vnode), "write int[N] for N zeros")
+                out.append(S.SharedDecl(name, "int_array", cells, len(cells), pos))
+                continue
+            v = self.scalar(vnode, f"shared '{name}'", "write a value (0, false), int[N], mutex, rwlock, condition or 'semaphore N'")
+            out.append(self.resource(name, v, pos))
+        return tuple(out)
+
+    def resource(self, name: str, v: ScalarNode, pos: Pos) -> S.SharedDecl:
+        if v.value == "":
+            raise ModelError(f"shared '{name}' has no value", pos_of(v),
+                             "write a value (0, false), int[N], mutex, rwlock, condition or 'semaphore N'")
+        cur = Cursor(v.value, text_origin(v))
+        word = cur.tok.text if cur.tok.kind == "name" else ""
+        if word in ("mutex", "int", "bool") and cur.tokens[1].text == "[":
+            cur.next()
+            cur.next()
+            size = self.const_int(cur)
+            cur.expect("]")
+            cur.end()
+            if not 1 <= size <= 4096:
+                raise ModelError(f"array '{name}' must have 1 to 4096 cells, not {size}", text_origin(v))
+            if word == "mutex":
+                return S.SharedDecl(name, "mutex_array", None, size, pos)
+            init = S.Bool(False, pos) if word == "bool" else S.Num(0, pos)
+            return S.SharedDecl(name, f"{word}_array", (init,) * size, size, pos)
+        if word in ("mutex", "rwlock", "condition") and len(cur.tokens) == 2:
+            return S.SharedDecl(name, word, None, 1, pos)
+        if word == "semaphore":
+            cur.next()
+            permits = self.const_int(cur)
+            cur.end()
+            if not 0 <= permits <= 1000:
+                raise ModelError(f"semaphore '{name}' needs 0 to 1000 permits, not {permits}", text_origin(v))
+            return S.SharedDecl(name, "semaphore", permits, 1, pos)
+        if word in ("int", "bool") and len(cur.tokens) == 2:
+            raise ModelError(f"shared '{name}' needs an initial value, not a type", text_origin(v),
+                             "write 'x: 0' or 'flag: false' (inputs go under 'inputs:')")
+        hint_word = did_you_mean(word, ["mutex", "rwlock", "condition", "semaphore"]) if word else None
+        try:
+            init = parse_expr(v.value, text_origin(v))
+        except ModelError as e:
+            raise ModelError(e.message, e.pos, hint_word or e.hint) from None
+        if hint_word and isinstance(init, S.Name):
+            raise ModelError(f"unknown resource type '{word}'", text_origin(v), hint_word)
+        return S.SharedDecl(name, "var", init, 1, pos)
+
+    def threads(self, node: Node) -> tuple[S.ThreadDecl, ...]:
+        table = self.mapping(node, "'threads'")
+        if not table:
+            raise ModelError("'threads' is empty", pos_of(node), "a model needs at least one thread")
+        out = []
+        for key, (knode, vnode) in table.items():
+            name = self.identifier(knode, "thread")
+            count = None
+            locals_: tuple = ()
+            if isinstance(vnode, MappingNode):
+                spec = self.mapping(vnode, f"thread '{name}'")
+                for k, (kn, _) in spec.items():
+                    if k not in ("do", "count", "locals"):
+                        raise ModelError(f"unknown key '{k}' in thread '{name}'", pos_of(kn),
+                                         did_you_mean(k, ["do", "count", "locals"]) or
+                                         "a thread mapping has 'do:', and optionally 'count:' and 'locals:'")
+                if "do" not in spec:
+                    raise ModelError(f"thread '{name}' has no 'do:' list", pos_of(vnode),
+                                     "give its statements under 'do:'")
+                if "count" in spec:
+                    c = self.scalar(spec["count"][1], "'count'")
+                    if not c.value.isdigit() or not 1 <= int(c.value) <= 64:
+                        raise ModelError(f"'count' must be a whole number from 1 to 64, not '{c.value}'", pos_of(c))
+                    count = int(c.value)
+                if "locals" in spec and not self.empty_ok(spec["locals"][1]):
+                    locs = []
+                    for lk, (lkn, lvn) in self.mapping(spec["locals"][1], "'locals'").items():
+                        lname = self.identifier(lkn, "local")
+                        lv = self.scalar(lvn, f"local '{lname}'")
+                        locs.append((lname, parse_expr(lv.value, text_origin(lv)), pos_of(lkn)))
+                    locals_ = tuple(locs)
+                body_node = spec["do"][1]
+            else:
+                body_node = vnode
+            body = self.block(body_node, f"thread '{name}'")
+            out.append(S.ThreadDecl(name, body, count, locals_, pos_of(knode)))
+        return tuple(out)
+
+    # -- statements -------------------------------------------------------------------------
+    def block(self, node: Node, what: str) -> tuple[S.Stmt, ...]:
+        if self.empty_ok(node):
+            return ()
+        items = self.sequence(node, f"the statements of {what}",
+                              "write statements as a YAML list, one '- ' per statement")
+        return tuple(self.statement(item) for item in items)
+
+    def statement(self, node: Node) -> S.Stmt:
+        if isinstance(node, ScalarNode):
+            if node.value == "":
+                raise ModelError("empty statement", pos_of(node), "write 'skip' for a statement that does nothing")
+            return statement_text(node.value, text_origin(node))
+        if isinstance(node, SequenceNode):
+            raise ModelError("a statement must be a string or a one-key mapping, found a list",
+                             pos_of(node), "remove the extra '- '")
+        table = self.mapping(node, "a statement")
+        keys = list(table)
+        pos = pos_of(node)
+        if "if" in table:
+            self.only(table, {"if", "then", "else"}, "an 'if'")
+            if "then" not in table:
+                raise ModelError("'if' needs a 'then:' list", pos, "write {if: COND, then: [...], else: [...]}")
+            cond = self.cond(table["if"][1])
+            then = self.block(table["then"][1], "'then'")
+            orelse = self.block(table["else"][1], "'else'") if "else" in table else ()
+            return S.If(cond, then, orelse, pos, f"if {table['if'][1].value}")
+        if "while" in table:
+            self.only(table, {"while", "do"}, "a 'while'")
+            if "do" not in table:
+                raise ModelError("'while' needs a 'do:' list", pos, "write {while: COND, do: [...]}")
+            cond = self.cond(table["while"][1])
+            return S.While(cond, self.block(table["do"][1], "'do'"), pos, f"while {table['while'][1].value}")
+        if len(keys) != 1:
+            raise ModelError(f"a statement mapping must have one key, found {len(keys)}: {', '.join(keys)}",
+                             pos, "use 'if:'/'then:'/'else:', 'while:'/'do:', 'atomic:', or 'LABEL: statement'")
+        key = keys[0]
+        knode, vnode = table[key]
+        if key == "atomic":
+            return S.Atomic(self.block(vnode, "'atomic'"), pos)
+        if key in COMPOUND:
+            raise ModelError(f"'{key}:' without its statement", pos_of(knode),
+                             "'then'/'else' go with 'if', 'do' goes with 'while'")
+        label = self.identifier(knode, "label")
+        if label in SYNC_ARITY or label in ("assert", "assume", "skip"):
+            raise ModelError(f"'{label}' is a statement, not a label", pos_of(knode),
+                             f"write '{label} ...' as one string; quote it if it contains ': '")
+        return S.Labeled(label, self.statement(vnode), pos, label)
+
+    def only(self, table: dict, allowed: set[str], what: str) -> None:
+        for k, (kn, _) in table.items():
+            if k not in allowed:
+                raise ModelError(f"unexpected key '{k}' in {what}", pos_of(kn),
+                                 did_you_mean(k, allowed) or f"allowed: {', '.join(sorted(allowed))}")
+
+    def cond(self, node: Node) -> S.Expr:
+        v = self.scalar(node, "a condition")
+        return parse_expr(v.value, text_origin(v))
+
+    # -- properties and expectations ----------------------------------------------------------
+    def properties(self, node: Node) -> tuple[S.PropertyDecl, ...]:
+        if self.empty_ok(node):
+            return ()
+        out = []
+        for item in self.sequence(node, "'check'", "write '- final: EXPR' or '- always: EXPR'"):
+            if isinstance(item, ScalarNode) and item.value == "no_deadlock":
+                out.append(S.PropertyDecl("no_deadlock", None, "no_deadlock", pos_of(item)))
+                continue
+            if not isinstance(item, MappingNode) or len(item.value) != 1:
+                raise ModelError("a property is 'final: EXPR', 'always: EXPR' or 'no_deadlock'",
+                                 pos_of(item), "one property per list item")
+            (knode, vnode), = item.value
+            kind = knode.value
+            if kind not in PROPERTY_KINDS:
+                raise ModelError(f"unknown property kind '{kind}'", pos_of(knode),
+                                 did_you_mean(kind, PROPERTY_KINDS) or "use final, always or no_deadlock")
+            if kind == "no_deadlock":
+                out.append(S.PropertyDecl("no_deadlock", None, "no_deadlock", pos_of(knode)))
+                continue
+            v = self.scalar(vnode, f"'{kind}'")
+            out.append(S.PropertyDecl(kind, parse_expr(v.value, text_origin(v)), v.value, pos_of(knode)))
+        return tuple(out)
+
+    def expect(self, node: Node) -> S.Expect:
+        pos = pos_of(node)
+        if isinstance(node, ScalarNode):
+            if node.value in ("holds", "violated"):
+                return S.Expect(node.value, None, pos)
+            raise ModelError(f"'expect' must be holds or violated, not '{node.value}'", pos,
+                             did_you_mean(node.value, ["holds", "violated"]) or "or {violated: KIND}")
+        table = self.mapping(node, "'expect'")
+        if list(table) != ["violated"]:
+            raise ModelError("'expect' as a mapping must be {violated: KIND}", pos)
+        kind = self.scalar(table["violated"][1], "the expected violation kind").value
+        if kind not in VIOLATION_KINDS:
+            raise ModelError(f"unknown violation kind '{kind}'", pos_of(table["violated"][1]),
+                             did_you_mean(kind, VIOLATION_KINDS) or f"kinds: {', '.join(VIOLATION_KINDS)}")
+        return S.Expect("violated", kind, pos)
+
+
+# ---- statement strings -------------------------------------------------------------------
+
+def statement_text(text: str, origin: Pos) -> S.Stmt:
+    """Parse one statement written as a string, e.g. `w = tmp + g1` or `wait cv m`."""
+    cur = Cursor(text, origin)
+    first = cur.tok
+    pos = cur.pos()
+    word = first.text if first.kind == "name" else ""
+    if word in SYNC_ARITY and cur.tokens[1].text not in ("=", "[", "("):
+        cur.next()
+        args = [ref(cur, f"the {'first ' if SYNC_ARITY[word] == 2 else ''}operand of '{word}'")]
+        if SYNC_ARITY[word] == 2:
+            args.append(ref(cur, f"the mutex of '{word}' (write 'wait CONDITION MUTEX')"))
+        cur.end()
+        return S.Sync(word, tuple(args), pos, text)
+    if word in ("assert", "assume") and cur.tokens[1].text != "=":
+        cur.next()
+        cond = cur.expr()
+        cur.end()
+        return S.Check(word, cond, pos, text)
+    if word == "skip" and len(cur.tokens) == 2:
+        return S.Skip(pos, text)
+    if word in ("fetch_add", "cas", "swap") and cur.tokens[1].text == "(":
+        call = cur.expr()
+        cur.end()
+        return S.Assign(None, call, pos, text)
+    if first.kind != "name" or word in KEYWORDS:
+        raise ModelError("expected a statement", pos,
+                         "statements are 'x = EXPR', 'lock m', 'assert EXPR', ... (see docs/language.md)")
+    target = ref(cur, "a name")
+    if not cur.peek("="):
+        if isinstance(target, S.Name) and not cur.at_end():
+            raise ModelError(f"unknown statement '{word}'", pos,
+                             did_you_mean(word, STATEMENT_WORDS) or "statements are 'x = EXPR', 'lock m', 'assert EXPR', ...")
+        if cur.peek("=="):
+            raise ModelError("'==' compares; a statement assigns with '='", cur.pos(),
+                             "write 'x = 1', or 'assert x == 1' to check")
+        raise cur.error("expected '=' after the target",
+                        did_you_mean(word, STATEMENT_WORDS) or "statements are 'x = EXPR', 'lock m', 'assert EXPR', ...")
+    cur.next()
+    if cur.peek("any"):
+        value: S.Expr = cur.any_value()
+    elif cur.peek("trylock"):
+        tok = cur.next()
+        value = S.Call("trylock", (ref(cur, "the mutex of 'trylock'"),), cur.pos(tok))
+    else:
+        if cur.at_end():
+            raise ModelError("expected an expression after '='", cur.pos())
+        value = cur.expr()
+    cur.end()
+    return S.Assign(target, value, pos, text)
+
+
+def ref(cur: Cursor, what: str) -> S.Name | S.Index:
+    """A resource reference: `name` or `name[expr]`."""
+    name = cur.name(what)
+    if cur.accept("["):
+        index = cur.expr()
+        if not cur.peek("]"):
+            raise cur.error("expected ']' to close the index", "brackets must balance")
+        cur.next()
+        return S.Index(name, index, name.pos)
+    return name

@@ -1,0 +1,208 @@
+"""The syntax tree of a model, as written. Every node carries the `Pos` it came from.
+
+Nothing here is resolved: names are strings, and whether `x` is shared, local or an input is
+decided by `checker.program`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from checker.errors import Pos
+
+# ---- expressions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Num:
+    value: int
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Bool:
+    value: bool
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Index:
+    """`base[index]`: an array cell, a mutex of an array, or a thread instance."""
+
+    base: Name
+    index: "Expr"
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # '-' or 'not'
+    operand: "Expr"
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # + - * // % == != < <= > >= and or
+    left: "Expr"
+    right: "Expr"
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Call:
+    """`sum(a)`, `len(a)`, `at(T, L)`, and the atomics `fetch_add/cas/swap` on the right of `=`."""
+
+    fn: str
+    args: tuple["Expr", ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class AnyValue:
+    """`any LO..HI`: a fresh value in the inclusive range; only as a whole right-hand side."""
+
+    lo: "Expr"
+    hi: "Expr"
+    pos: Pos
+
+
+Expr = Union[Num, Bool, Name, Index, Unary, Binary, Call, AnyValue]
+
+# ---- statements --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assign:
+    target: Name | Index
+    value: Expr  # may be AnyValue, or a Call to fetch_add/cas/swap/trylock
+    pos: Pos
+    text: str
+
+
+@dataclass(frozen=True)
+class Sync:
+    """`lock m`, `unlock m`, `read_lock rw`, `write_lock rw`, `wait cv m`, `signal cv`,
+    `broadcast cv`, `acquire s`, `release s`, `join t`."""
+
+    op: str
+    args: tuple[Name | Index, ...]
+    pos: Pos
+    text: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """`assert EXPR` or `assume EXPR`."""
+
+    op: str
+    cond: Expr
+    pos: Pos
+    text: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    pos: Pos
+    text: str
+
+
+@dataclass(frozen=True)
+class Atomic:
+    body: tuple["Stmt", ...]
+    pos: Pos
+    text: str = "atomic"
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Expr
+    then: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+    pos: Pos
+    text: str
+
+
+@dataclass(frozen=True)
+class While:
+    cond: Expr
+    body: tuple["Stmt", ...]
+    pos: Pos
+    text: str
+
+
+@dataclass(frozen=True)
+class Labeled:
+    label: str
+    stmt: "Stmt"
+    pos: Pos
+    text: str
+
+
+Stmt = Union[Assign, Sync, Check, Skip, Atomic, If, While, Labeled]
+
+# ---- declarations ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputDecl:
+    name: str
+    type: str  # 'int' or 'bool'
+    lo: int | None
+    hi: int | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class SharedDecl:
+    """A shared resource. `kind` is one of int, bool, int_array, mutex, mutex_array, rwlock,
+    condition, semaphore. `init` is an Expr for scalars, a tuple of Exprs for arrays."""
+
+    name: str
+    kind: str
+    init: object
+    size: int
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class ThreadDecl:
+    name: str
+    body: tuple[Stmt, ...]
+    count: int | None
+    locals: tuple[tuple[str, Expr, Pos], ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class PropertyDecl:
+    kind: str  # 'final' | 'always' | 'no_deadlock'
+    expr: Expr | None
+    text: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Expect:
+    verdict: str  # 'holds' | 'violated'
+    kind: str | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    about: str
+    inputs: tuple[InputDecl, ...]
+    shared: tuple[SharedDecl, ...]
+    threads: tuple[ThreadDecl, ...]
+    properties: tuple[PropertyDecl, ...]
+    expect: Expect | None
+    file: str = ""
+    extra: dict = field(default_factory=dict, compare=False)

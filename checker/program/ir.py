@@ -1,0 +1,293 @@
+"""The checked program: instructions, resources and properties, with their source positions.
+
+Expressions are compiled to closures `fn(X)`, where `X` is the running frame: `X.L` the thread's
+locals, `X.M` shared memory (read only by properties and by input slots), `X.T` the thread
+states (for `at`), `X.ob` a list that collects runtime obligations (e.g. a symbolic divisor
+that must not be zero). A concrete runtime error raises `Fault`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from checker.errors import Pos
+
+
+class Fault(Exception):
+    """A runtime error of the model (division by zero, index out of range, unset local)."""
+
+    def __init__(self, message: str, pos: Pos):
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+
+
+Fn = Callable[[object], object]
+
+
+@dataclass(frozen=True)
+class Src:
+    """The statement as written: its text and where it stands."""
+
+    text: str
+    pos: Pos
+
+
+# ---- resources -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Slot:
+    """One shared memory cell (inputs are read-only slots at the front)."""
+
+    name: str  # 'w', 'd[3]', or an input's name
+    type: str  # 'int' | 'bool'
+    input: bool
+
+
+@dataclass(frozen=True)
+class Var:
+    """A shared variable or array: `size` cells from `base`."""
+
+    name: str
+    type: str  # cell type
+    base: int
+    size: int
+    array: bool
+
+
+@dataclass(frozen=True)
+class SyncObj:
+    name: str  # 'm', 'locks[2]'
+    kind: str  # mutex | rwlock | condition | semaphore
+    permits: int = 0
+
+
+@dataclass(frozen=True)
+class SyncRef:
+    """A sync object named in a statement: a fixed id, or `base + local[idx]` for arrays."""
+
+    name: str
+    kind: str
+    base: int
+    size: int
+    local: int | None  # the local that holds the (resolved, concrete) index, if any
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    name: str
+    type: str
+    lo: int | None
+    hi: int | None
+    slot: int
+
+
+# ---- instructions ---------------------------------------------------------------------------
+# Local instructions run without a scheduling point; visible ones are where threads interleave.
+
+@dataclass(frozen=True)
+class SetLocal:
+    dst: int
+    fn: Fn
+    src: Src
+    visible = False
+
+
+@dataclass(frozen=True)
+class AnyLocal:
+    dst: int
+    lo: int
+    hi: int
+    src: Src
+    visible = False
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Go to `target` when `cond` is false."""
+
+    cond: Fn
+    target: int
+    src: Src
+    visible = False
+
+
+@dataclass(frozen=True)
+class Jump:
+    target: int
+    back: bool  # a loop's back edge: counted against the loop bound
+    src: Src
+    visible = False
+
+
+@dataclass(frozen=True)
+class Assert:
+    cond: Fn
+    src: Src
+    visible = False
+
+
+@dataclass(frozen=True)
+class Assume:
+    cond: Fn
+    src: Src
+    visible = False
+
+
+@dataclass(frozen=True)
+class Resolve:
+    """Make a symbolic index concrete before a mutex-array operation: one branch per value."""
+
+    dst: int
+    fn: Fn
+    size: int
+    src: Src
+    visible = False
+
+
+@dataclass(frozen=True)
+class AtomicEnd:
+    src: Src
+    visible = False
+
+
+@dataclass(frozen=True)
+class Read:
+    dst: int
+    var: Var
+    index: Fn | None
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class Write:
+    var: Var
+    index: Fn | None
+    value: Fn
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class Rmw:
+    """fetch_add / swap / cas on one cell, atomically."""
+
+    op: str
+    dst: int | None
+    var: Var
+    index: Fn | None
+    args: tuple[Fn, ...]
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class SyncOp:
+    """lock, unlock, trylock, read_lock, write_lock, signal, broadcast, acquire, release."""
+
+    op: str
+    obj: SyncRef
+    dst: int | None  # trylock's result
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class Wait:
+    cv: SyncRef
+    mutex: SyncRef
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class Reacquire:
+    """After a wake-up: take the mutex of the preceding `Wait` again."""
+
+    mutex: SyncRef
+    cv: SyncRef
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class Join:
+    thread: int
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class Exit:
+    """A joined thread's last step: makes its end visible to `join`."""
+
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class AtomicBegin:
+    end: int  # index of the matching AtomicEnd
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A labelled statement that would start with local work: a place a thread can be *at*."""
+
+    src: Src
+    visible = True
+
+
+Instr = (SetLocal | AnyLocal | Branch | Jump | Assert | Assume | Resolve | AtomicEnd | Read | Write
+         | Rmw | SyncOp | Wait | Reacquire | Join | Exit | AtomicBegin | Pause)
+
+
+@dataclass(frozen=True)
+class ThreadCode:
+    name: str  # 'worker_a', 'worker[2]'
+    group: str
+    tid: int
+    code: tuple
+    local_names: tuple[str, ...]  # temps are named '%1', '%2', ...
+    local_init: tuple[tuple[int, Fn], ...]
+    labels: dict = field(default_factory=dict, hash=False, compare=False)  # label -> pc
+    dead: tuple = ()  # per pc (and one past the end): locals never read again before a write
+
+
+@dataclass(frozen=True)
+class Property:
+    kind: str  # 'final' | 'always'
+    fn: Fn
+    text: str
+    pos: Pos
+    slots: frozenset  # memory slots it reads
+    threads: frozenset  # threads whose position it reads (via at)
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    about: str
+    file: str
+    inputs: tuple[InputInfo, ...]
+    slots: tuple[Slot, ...]
+    init: tuple[tuple[int, Fn], ...]  # slot -> initial value (may read input slots)
+    vars: dict
+    syncs: tuple[SyncObj, ...]
+    threads: tuple[ThreadCode, ...]
+    properties: tuple[Property, ...]
+    expect: object  # syntax.Expect | None
+    has_loops: bool
+    joined: frozenset
+    stmt_count: int = 0
+
+    @property
+    def observed_slots(self) -> frozenset:
+        return frozenset().union(*(p.slots for p in self.properties if p.kind == "always"))
+
+    @property
+    def observed_threads(self) -> frozenset:
+        return frozenset().union(*(p.threads for p in self.properties if p.kind == "always"))

@@ -1,0 +1,71 @@
+"""Live locals: which locals of a thread may still be read before they are written again.
+
+A step ends with the thread at a visible instruction; there the dead locals are cleared, so
+two states that differ only in values nobody will read are one state. This is exact, not an
+approximation: a dead local's value cannot influence any future step, property or check
+(properties read shared memory and program counters only). Standard backward dataflow over
+the thread's control-flow graph; each closure carries the set of locals it reads (`uses`).
+"""
+from __future__ import annotations
+
+from checker.program import ir
+
+
+def _uses(fn) -> frozenset:
+    return getattr(fn, "uses", frozenset()) if fn is not None else frozenset()
+
+
+def uses_defs(i) -> tuple[frozenset, frozenset]:
+    k = type(i)
+    if k is ir.SetLocal:
+        return _uses(i.fn), frozenset((i.dst,))
+    if k is ir.AnyLocal:
+        return frozenset(), frozenset((i.dst,))
+    if k in (ir.Branch, ir.Assert, ir.Assume):
+        return _uses(i.cond), frozenset()
+    if k is ir.Resolve:
+        return _uses(i.fn), frozenset((i.dst,))
+    if k is ir.Read:
+        return _uses(i.index), frozenset((i.dst,))
+    if k is ir.Write:
+        return _uses(i.index) | _uses(i.value), frozenset()
+    if k is ir.Rmw:
+        u = _uses(i.index).union(*(_uses(a) for a in i.args))
+        return u, frozenset((i.dst,)) if i.dst is not None else frozenset()
+    refs = []
+    if k is ir.SyncOp:
+        refs = [i.obj]
+    elif k in (ir.Wait, ir.Reacquire):
+        refs = [i.cv, i.mutex]
+    used = frozenset(r.local for r in refs if r.local is not None)
+    if k is ir.SyncOp and i.dst is not None:
+        return used, frozenset((i.dst,))
+    return used, frozenset()
+
+
+def successors(code: tuple, pc: int) -> list[int]:
+    i = code[pc]
+    if type(i) is ir.Jump:
+        return [i.target]
+    if type(i) is ir.Branch:
+        return [pc + 1, i.target]
+    return [pc + 1]
+
+
+def dead_locals(code: tuple, nlocals: int) -> tuple:
+    """For each pc (and len(code), the end): the locals that are dead on arrival there."""
+    n = len(code)
+    live = [frozenset()] * (n + 1)
+    ud = [uses_defs(i) for i in code]
+    changed = True
+    while changed:
+        changed = False
+        for pc in range(n - 1, -1, -1):
+            out = frozenset().union(*(live[s] for s in successors(code, pc)))
+            u, d = ud[pc]
+            new = u | (out - d)
+            if new != live[pc]:
+                live[pc] = new
+                changed = True
+    everything = frozenset(range(nlocals))
+    return tuple(tuple(sorted(everything - lv)) for lv in live)

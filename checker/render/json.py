@@ -1,0 +1,62 @@
+"""The versioned JSON form of results (schema documented in docs/json.md).
+
+`SCHEMA` changes its number whenever a field changes meaning or disappears; new fields may be
+added within a version.
+"""
+from __future__ import annotations
+
+from checker.errors import ModelError
+from checker.result import Result
+
+SCHEMA = "checker.result/1"
+RUN_SCHEMA = "checker.run/1"
+
+
+def violation_dict(v) -> dict | None:
+    if v is None:
+        return None
+    return {"kind": v.kind, "message": v.message, "text": v.text, "line": v.line, "column": v.col,
+            "detail": v.detail}
+
+
+def trace_dict(trace) -> dict | None:
+    if trace is None:
+        return None
+    return {
+        "inputs": trace.inputs,
+        "steps": [{"number": s.number, "thread": s.thread,
+                   "actions": [{"text": a.text, "line": a.line, "effects": list(a.effects)} for a in s.actions],
+                   "locks": s.locks} for s in trace.steps],
+        "state": trace.state,
+        "schedule": trace.schedule.as_dict(),
+    }
+
+
+def result_dict(r: Result) -> dict:
+    return {
+        "schema": SCHEMA,
+        "model": r.model,
+        "file": r.file,
+        "verdict": r.verdict.value,
+        "exit_code": int(r.exit_code),
+        "complete": r.verdict.value == "holds",
+        "reason": r.reason,
+        "violation": violation_dict(r.violation),
+        "inputs": (r.trace.inputs if r.trace else (r.violation.values if r.violation else None)),
+        "trace": trace_dict(r.trace),
+        "expect": r.expect,
+        "expect_met": r.expect_met,
+        "strategy": r.strategy,
+        "stats": r.stats,
+        "options": r.options,
+        "notes": list(r.notes),
+    }
+
+
+def error_dict(e: ModelError) -> dict:
+    return {"schema": SCHEMA, "file": e.file, "verdict": "invalid", "exit_code": 2,
+            "error": {"message": e.message, "line": e.pos.line, "column": e.pos.col, "hint": e.hint}}
+
+
+def run_dict(items: list[dict], exit_code: int) -> dict:
+    return {"schema": RUN_SCHEMA, "exit_code": exit_code, "results": items}
