@@ -59,10 +59,11 @@ def engine_for(program: Program, options: Options) -> Engine:
 def explore(program: Program, options: Options):
     e = engine_for(program, options)
     budget = Budget(options.timeout, options.max_executions, options.max_states)
-    if program.has_loops:
-        search = Stateful(e, budget, options.loop_bound)
+    if program.has_loops or not options.reduction:
+        search = Stateful(e, budget, options.loop_bound, reduce=options.reduction and program.has_loops,
+                          count_paths=not program.has_loops)
     else:
-        search = Dpor(e, budget, reduce=options.reduction)
+        search = Dpor(e, budget)
     exploration = search.run()
     exploration.stats.seconds = round(budget.elapsed(), 4)
     return e, exploration

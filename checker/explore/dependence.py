@@ -49,15 +49,16 @@ def coenabled(A: tuple, B: tuple) -> bool:
 
 
 class Dependence:
-    def __init__(self, program: ir.Program):
+    def __init__(self, program: ir.Program, observe: bool = True):
         self.program = program
         self.nM = len(program.slots)
         self.sync0 = self.nM
         self.fin0 = self.nM + len(program.syncs)
         self.obs = self.fin0 + len(program.threads)
         self.observer = Access(self.obs, self.obs + 1, WRITE, OTHER)
-        self.observed_slots = program.observed_slots
-        self.observed_threads = program.observed_threads
+        # A stateful search checks `always` in every state it stores, so it needs no observer.
+        self.observed_slots = program.observed_slots if observe else frozenset()
+        self.observed_threads = program.observed_threads if observe else frozenset()
         self._atomic: dict = {}
 
     def var(self, v: ir.Var, index, L, M, mode: int) -> Access:

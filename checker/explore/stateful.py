@@ -1,26 +1,33 @@
-"""Stateful breadth-first search, for models whose threads loop.
+"""Stateful search: every reachable state is stored under its key and expanded once.
 
-Every reachable state is stored under its key (memory, sync objects, thread pcs, locals,
-path condition); a state met again is not expanded again. Two states with equal keys have
-the same future (the key holds everything a step reads), so when the queue empties every
-reachable state has been checked: `always` in each, `final` in each finished one, deadlock in
-each stuck one, and every step's assertions and runtime checks. That is a complete proof even
-for threads that never stop. Breadth-first order makes the first counterexample a shortest
-one.
+Two states with equal keys have the same future (the key holds memory, sync objects, thread
+pcs, live locals and the path condition: everything a step reads), so when the search ends
+every reachable state has been checked: `always` in each, `final` in each finished one,
+deadlock in each stuck one, and every step's assertions and runtime checks (a failing check
+is a step into an error). That is a complete proof even for threads that never stop.
 
-If the state budget (`max_states`) runs out, the reachable space may be infinite. The search
-restarts with the loop bound: loop counters become part of the key and a step that would take
-a thread's loop past `loop_bound` iterations is cut. That search covers exactly the executions
-in which no thread loops more than the bound; its result is labelled bounded.
+* `reduce=False`: breadth-first, every enabled thread from every state. The first
+  counterexample is a shortest one. For loop-free models the state graph is acyclic and the
+  number of complete executions (maximal interleavings) is counted exactly by summing paths
+  over it, without running them one by one.
+* `reduce=True`: depth-first with sleep sets and state caching (Godefroid 1996, ch. 5). A
+  thread whose step was explored from an ancestor, and that nothing dependent has happened
+  to since, is asleep and not explored again. Each state remembers the sleep set it was
+  expanded with; a revisit with fewer sleepers expands the threads that were asleep before
+  and are not now. Sleep sets never prune a state, only transitions, so the same set of
+  states is visited as without reduction (tested against it: tests/test_soundness.py).
 
-With `reduce=True`, `any` ranges under 64 values are enumerated (concrete states repeat;
-symbolic draws would be fresh constants every time).
+If the state budget (`max_states`) runs out, the space may be infinite. The search restarts
+with loop counters in the key and cuts any step that takes a thread's loop past `loop_bound`
+iterations: it covers exactly the executions in which no thread loops more than the bound,
+and the result is labelled bounded.
 """
 from __future__ import annotations
 
 from collections import deque
 
-from checker.explore.checks import check_always, check_final, deadlock, finished, initial
+from checker.explore.checks import check_always, check_final, deadlock, initial
+from checker.explore.dependence import Dependence, dependent
 from checker.explore.search import Budget, Exhausted, Exploration, Found, Schedule, Stats
 from checker.explore.semantics import Engine, enabled
 from checker.explore.state import DONE
@@ -30,14 +37,29 @@ class _Stop(Exception):
     pass
 
 
+class _Frame:
+    __slots__ = ("state", "todo", "sleep", "depth", "children", "current", "access")
+
+    def __init__(self, state, todo, sleep, depth):
+        self.state, self.todo, self.sleep, self.depth = state, todo, sleep, depth
+        self.children: list = []
+        self.current = None
+        self.access = ()
+
+
 class Stateful:
-    def __init__(self, engine: Engine, budget: Budget, loop_bound: int):
+    def __init__(self, engine: Engine, budget: Budget, loop_bound: int, reduce: bool = True,
+                 count_paths: bool = False):
         self.e = engine
         self.budget = budget
         self.loop_bound = loop_bound
+        self.reduce = reduce
+        self.count_paths = count_paths and not reduce
         self.n = len(engine.program.threads)
+        self.dep = Dependence(engine.program, observe=False)
         self.stats = Stats()
-        self.result = Exploration("stateful", self.stats)
+        self.result = Exploration("stateful, sleep sets" if reduce else "stateful, every interleaving", self.stats)
+        self.visited: dict = {}
 
     def run(self) -> Exploration:
         try:
@@ -49,7 +71,7 @@ class Stateful:
                 self.result.notes.append(
                     f"the state space did not fit in {self.budget.max_states} states; searched again "
                     f"with every loop bounded at {self.loop_bound} iterations")
-                self.stats.states = self.stats.transitions = 0
+                self.stats = self.result.stats = Stats()
                 self.e.loop_bound = self.loop_bound
                 self.search(bounded=True)
         except _Stop:
@@ -61,61 +83,155 @@ class Stateful:
         return self.result
 
     def search(self, bounded: bool) -> None:
+        self.bounded = bounded
+        self.visited = {}
+        if self.reduce:
+            self.depth_first()
+        else:
+            self.breadth_first()
+
+    # -- what is checked when a state is first stored --------------------------------------
+    def arrive(self, s, path) -> list[int]:
+        """Count and check a new state; returns its enabled threads (empty: terminal)."""
         e, stats = self.e, self.stats
-        parent: dict = {}  # key -> (parent key, (thread, choices)) ; roots -> (None, start choices)
-        queue: deque = deque()
-        for state, start, bad in initial(e):
-            if bad is not None:
-                self.found(bad.violation, bad.cut, parent, None, start, None)
+        stats.states += 1
+        self.budget.tick(stats)
+        if self.budget.max_states is not None and stats.states > self.budget.max_states:
+            raise Exhausted(f"state budget: {self.budget.max_states} states (--max-states)")
+        v = check_always(e, s)
+        if v:
+            self.found(v, path)
+        live = [t for t in range(self.n) if s.T[t].status != DONE]
+        if not live:
+            stats.executions += 0 if self.count_paths else 1
+            v = check_final(e, s)
+            if v:
+                self.found(v, path)
+            return []
+        en = [t for t in live if enabled(e, s, t)]
+        if not en:
+            stats.executions += 0 if self.count_paths else 1
+            self.found(deadlock(e, s), path)
+        return en
+
+    def outcomes(self, s, t, path):
+        """The successors of thread t's step; violations end the search, cuts are recorded."""
+        for o in self.e.step(s, t):
+            self.stats.steps += 1
+            if o.violation is not None:
+                self.found(o.violation, path + [(t, o.choices)])
+            if o.cut is not None:
+                self.stats.cuts += 1
+                self.result.cut = self.result.cut or o.cut
                 continue
-            k = state.key(bounded)
+            self.stats.transitions += 1
+            yield o
+
+    # -- breadth-first, every interleaving -------------------------------------------------
+    def breadth_first(self) -> None:
+        parent = self.visited  # key -> (parent key, (thread, choices)) ; roots -> (None, start)
+        edges: dict = {}
+        queue: deque = deque()
+        for state, start, bad in initial(self.e):
+            self.start = start
+            if bad is not None:
+                self.found(bad.violation, []) if bad.violation else None
+                continue
+            k = state.key(self.bounded)
             if k not in parent:
                 parent[k] = (None, start)
                 queue.append((state, k))
+        roots = [k for k, (up, _) in parent.items() if up is None]
         while queue:
             s, k = queue.popleft()
-            stats.states += 1
-            self.budget.tick(stats)
-            if self.budget.max_states is not None and stats.states > self.budget.max_states:
-                raise Exhausted(f"state budget: {self.budget.max_states} states (--max-states)")
-            v = check_always(e, s)
-            if v:
-                self.found(v, None, parent, k, None, None)
-            live = [t for t in range(self.n) if s.T[t].status != DONE]
-            if not live:
-                stats.executions += 1
-                v = check_final(e, s)
-                if v:
-                    self.found(v, None, parent, k, None, None)
-                continue
-            en = [t for t in live if enabled(e, s, t)]
-            if not en:
-                stats.executions += 1
-                self.found(deadlock(e, s), None, parent, k, None, None)
-            for t in en:
-                for o in e.step(s, t):
-                    stats.steps += 1
-                    if o.violation is not None or o.cut is not None:
-                        self.found(o.violation, o.cut, parent, k, None, (t, o.choices))
-                        continue
-                    stats.transitions += 1
-                    ck = o.state.key(bounded)
+            path = self.path_to(k)
+            children = edges.setdefault(k, []) if self.count_paths else None
+            for t in self.arrive(s, path):
+                for o in self.outcomes(s, t, path):
+                    ck = o.state.key(self.bounded)
+                    if children is not None:
+                        children.append(ck)
                     if ck not in parent:
                         parent[ck] = (k, (t, o.choices))
                         queue.append((o.state, ck))
+        if self.count_paths:
+            self.stats.executions = count_paths(roots, edges)
 
-    def found(self, violation, cut, parent: dict, k, start, last) -> None:
-        if violation is None:
-            self.stats.cuts += 1
-            self.result.cut = self.result.cut or cut
-            return
-        steps = [last] if last is not None else []
-        while k is not None:
-            up, how = parent[k]
+    def path_to(self, k) -> list:
+        steps = []
+        while True:
+            up, how = self.visited[k]
             if up is None:
-                start = how
-            else:
-                steps.append(how)
+                self.start = how
+                return list(reversed(steps))
+            steps.append(how)
             k = up
-        self.result.found = Found(violation, Schedule(start, tuple(reversed(steps))))
+
+    # -- depth-first with sleep sets and state caching -------------------------------------
+    def depth_first(self) -> None:
+        e, dep = self.e, self.dep
+        for state, start, bad in initial(e):
+            self.start = start
+            if bad is not None:
+                self.found(bad.violation, []) if bad.violation else None
+                continue
+            path: list = []
+            stack = [f for f in [self.enter(state, {}, path)] if f]
+            while stack:
+                f = stack[-1]
+                if f.children:  # the outcomes of the thread being explored, one by one
+                    child, t, choices, sleep = f.children.pop()
+                    del path[f.depth:]
+                    path.append((t, choices))
+                    g = self.enter(child, sleep, path)
+                    if g:
+                        stack.append(g)
+                    continue
+                if f.current is not None:  # all of its outcomes done: it sleeps for the siblings
+                    f.sleep[f.current] = f.access
+                    f.current = None
+                if not f.todo:
+                    stack.pop()
+                    continue
+                t = f.todo.pop(0)
+                A = dep.pending(e.code[t], f.state, t)
+                del path[f.depth:]
+                sleep = {q: a for q, a in f.sleep.items() if not dependent(a, A)}
+                f.current, f.access = t, A
+                f.children = [(o.state, t, o.choices, sleep) for o in self.outcomes(f.state, t, path)][::-1]
+
+    def enter(self, s, sleep: dict, path: list):
+        """Visit s with a sleep set; returns a frame if some thread is to be explored from it."""
+        k = s.key(self.bounded)
+        old = self.visited.get(k)
+        if old is None:
+            self.visited[k] = frozenset(sleep)
+            todo = [t for t in self.arrive(s, list(path)) if t not in sleep]
+        else:  # explored before with `old` asleep: explore now what was asleep then and is not now
+            todo = sorted(t for t in old if t not in sleep)
+            self.visited[k] = old & frozenset(sleep)
+        return _Frame(s, todo, dict(sleep), len(path)) if todo else None
+
+    def found(self, violation, path: list) -> None:
+        self.result.found = Found(violation, Schedule(self.start, tuple(path)))
         raise _Stop()
+
+
+def count_paths(roots: list, edges: dict) -> int:
+    """Maximal paths from the roots of an acyclic graph (children listed with multiplicity)."""
+    memo: dict = {}
+    for root in roots:
+        stack = [root]
+        while stack:
+            k = stack[-1]
+            if k in memo:
+                stack.pop()
+                continue
+            kids = edges.get(k, [])
+            todo = [c for c in kids if c not in memo]
+            if todo:
+                stack.extend(todo)
+                continue
+            stack.pop()
+            memo[k] = sum(memo[c] for c in kids) if kids else 1
+    return sum(memo[r] for r in roots)
