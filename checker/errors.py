@@ -27,13 +27,35 @@ class Pos:
 NOWHERE = Pos(1, 1)
 
 
+class ScalarPos(Pos):
+    """Where a YAML scalar's text starts, plus where each of its characters stands in the file.
+
+    A scalar's value is not always a verbatim slice of one line: a quoted scalar starts after
+    its quote and may hold escapes, a plain scalar may fold onto several lines, and a block
+    scalar (`>`/`|`) starts on the line after its indicator. `shifted(k)` maps offset k of the
+    value to the character's real line and column; it behaves like `Pos` otherwise.
+    """
+
+    def __init__(self, line: int, col: int, places: tuple[Pos, ...]):
+        super().__init__(line, col)
+        object.__setattr__(self, "places", places)
+
+    def shifted(self, cols: int) -> Pos:
+        places = self.places  # type: ignore[attr-defined]
+        if 0 <= cols < len(places):
+            return places[cols]
+        if places and cols >= len(places):
+            return places[-1].shifted(cols - len(places) + 1)
+        return Pos(self.line, self.col + cols)
+
+
 class ModelError(Exception):
     """A mistake in a model file (or the command line), with its position and a hint."""
 
     def __init__(self, message: str, pos: Pos = NOWHERE, hint: str | None = None, file: str = ""):
         super().__init__(message)
         self.message = message
-        self.pos = pos
+        self.pos = Pos(pos.line, pos.col)  # a plain Pos, also when given a ScalarPos
         self.hint = hint
         self.file = file
 

@@ -23,6 +23,7 @@ from checker.explore.dependence import Dependence, coenabled, dependent
 from checker.explore.search import Budget, Exhausted, Exploration, Found, Schedule, Stats
 from checker.explore.semantics import Engine, enabled
 from checker.explore.state import DONE, State
+from checker.symbolic.values import key as value_key
 
 
 class _Stop(Exception):
@@ -42,7 +43,8 @@ class Node:
 
 
 class Dpor:
-    def __init__(self, engine: Engine, budget: Budget, reduce: bool = True):
+    def __init__(self, engine: Engine, budget: Budget, reduce: bool = True, keep_going: bool = False):
+        self.keep_going = keep_going
         self.e = engine
         self.budget = budget
         self.reduce = reduce
@@ -66,10 +68,9 @@ class Dpor:
                     continue
                 zero = (0,) * self.n
                 root = Node(state, (zero,) * self.n, {})
-                if self.has_always:
-                    v = check_always(self.e, state)
-                    if v:
-                        self.report(v, None, [])
+                v = check_always(self.e, state) if self.has_always else None
+                if v:
+                    self.report(v, None, [])
                 self.explore(root)
         except _Stop:
             pass
@@ -83,6 +84,9 @@ class Dpor:
     def report(self, violation, cut, extra_steps: list) -> None:
         steps = tuple((t, c) for t, _, _, c in self.events) + tuple(extra_steps)
         if violation is not None:
+            if self.keep_going:  # the execution ends here; the search goes on
+                self.result.violations.add((violation.kind, violation.line, violation.col))
+                return
             self.result.found = Found(violation, Schedule(self.start, steps))
             raise _Stop()
         if cut is not None:
@@ -97,6 +101,8 @@ class Dpor:
         live = [t for t in range(self.n) if s.T[t].status != DONE]
         if not live:
             self.stats.executions += 1
+            if self.keep_going:
+                self.result.finals.add(tuple(value_key(x) for x in s.M))
             v = check_final(e, s)
             if v:
                 self.report(v, None, [])
@@ -127,6 +133,12 @@ class Dpor:
             if self.reduce:
                 node.sleep = {**node.sleep, p: pending[p]}
 
+    def truncated(self, node: Node) -> None:
+        """An execution ended early here (a violation, when the search goes on after it).
+        Races beyond this point are never seen, so, as for a disabled thread, every enabled
+        thread is explored from here."""
+        node.backtrack |= node.enabled
+
     def races(self, node: Node, live: list, pending: dict) -> None:
         events, stack = self.events, self.stack
         for p in live:
@@ -152,7 +164,7 @@ class Dpor:
             # p's step was discarded by `assume` on every path: like a disabled thread, the
             # others must be explored from here.
             self.stats.assumed += 1
-            node.backtrack |= node.enabled
+            self.truncated(node)
             return
         vc = list(node.clock[p])
         for q, B, vq, _ in self.events:
@@ -166,13 +178,14 @@ class Dpor:
             self.stats.steps += 1
             if o.violation is not None or o.cut is not None:
                 self.report(o.violation, o.cut, [(p, o.choices)])
+                self.truncated(node)
                 continue
             self.stack.append(node)
             self.events.append((p, A, vc, o.choices))
             try:
                 if self.has_always and any(a.lo == self.dep.obs for a in A):
                     v = check_always(e, o.state)
-                    if v:
+                    if v:  # with keep_going the execution goes on past a state that breaks `always`
                         self.report(v, None, [])
                 self.explore(Node(o.state, clock, dict(sleep)))
             finally:

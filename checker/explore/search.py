@@ -88,3 +88,7 @@ class Exploration:
     exhausted: str | None = None  # the budget that ran out (the result is unknown)
     unknowns: list = field(default_factory=list)  # solver answers that were not sat/unsat
     notes: list = field(default_factory=list)
+    # With keep_going (for cross-checking searches against each other): every violation
+    # reached, as (kind, line, col), and the shared memory of every finished state.
+    violations: set = field(default_factory=set)
+    finals: set = field(default_factory=set)

@@ -31,6 +31,7 @@ from checker.explore.dependence import Dependence, dependent
 from checker.explore.search import Budget, Exhausted, Exploration, Found, Schedule, Stats
 from checker.explore.semantics import Engine, enabled
 from checker.explore.state import DONE
+from checker.symbolic.values import key as value_key
 
 
 class _Stop(Exception):
@@ -49,7 +50,8 @@ class _Frame:
 
 class Stateful:
     def __init__(self, engine: Engine, budget: Budget, loop_bound: int, reduce: bool = True,
-                 count_paths: bool = False):
+                 count_paths: bool = False, keep_going: bool = False):
+        self.keep_going = keep_going
         self.e = engine
         self.budget = budget
         self.loop_bound = loop_bound
@@ -99,11 +101,13 @@ class Stateful:
         if self.budget.max_states is not None and stats.states > self.budget.max_states:
             raise Exhausted(f"state budget: {self.budget.max_states} states (--max-states)")
         v = check_always(e, s)
-        if v:
+        if v:  # with keep_going the search goes on past a state that breaks `always`
             self.found(v, path)
         live = [t for t in range(self.n) if s.T[t].status != DONE]
         if not live:
             stats.executions += 0 if self.count_paths else 1
+            if self.keep_going:
+                self.result.finals.add(tuple(value_key(x) for x in s.M))
             v = check_final(e, s)
             if v:
                 self.found(v, path)
@@ -120,6 +124,7 @@ class Stateful:
             self.stats.steps += 1
             if o.violation is not None:
                 self.found(o.violation, path + [(t, o.choices)])
+                continue
             if o.cut is not None:
                 self.stats.cuts += 1
                 self.result.cut = self.result.cut or o.cut
@@ -135,7 +140,8 @@ class Stateful:
         for state, start, bad in initial(self.e):
             self.start = start
             if bad is not None:
-                self.found(bad.violation, []) if bad.violation else None
+                if bad.violation:
+                    self.found(bad.violation, [])
                 continue
             k = state.key(self.bounded)
             if k not in parent:
@@ -173,7 +179,8 @@ class Stateful:
         for state, start, bad in initial(e):
             self.start = start
             if bad is not None:
-                self.found(bad.violation, []) if bad.violation else None
+                if bad.violation:
+                    self.found(bad.violation, [])
                 continue
             path: list = []
             stack = [f for f in [self.enter(state, {}, path)] if f]
@@ -213,6 +220,9 @@ class Stateful:
         return _Frame(s, todo, dict(sleep), len(path)) if todo else None
 
     def found(self, violation, path: list) -> None:
+        if self.keep_going:  # the execution ends here; the search goes on
+            self.result.violations.add((violation.kind, violation.line, violation.col))
+            return
         self.result.found = Found(violation, Schedule(self.start, tuple(path)))
         raise _Stop()
 

@@ -21,6 +21,7 @@ from checker.errors import ModelError, Pos
 from checker.lang.syntax import AnyValue, Binary, Bool, Call, Expr, Index, Name, Num, Unary
 
 MAX_DEPTH = 64  # nesting limit: a hostile expression gets an error, not a stack overflow
+MAX_TREE_DEPTH = 256  # operators on one path (a long chain `1 + 1 + ...` nests to the left)
 MAX_DIGITS = 60
 
 _TOKEN = re.compile(
@@ -112,7 +113,12 @@ class Cursor:
 
     def end(self) -> None:
         if not self.at_end():
-            hint = "use '==' to compare" if self.peek("=") else None
+            hint = {"=": "use '==' to compare",
+                    ")": "parentheses must balance: this ')' has no '('",
+                    "]": "brackets must balance: this ']' has no '['"}.get(self.tok.text)
+            if hint is None and self.pos().line != self.origin.line:
+                hint = ("YAML joined this line to the value on a line above it; "
+                        "check the indentation and the '- ' of each statement")
             raise ModelError(f"unexpected '{self.tok.text}' after the end of the expression",
                              self.pos(), hint)
 
@@ -120,9 +126,14 @@ class Cursor:
     def expr(self) -> Expr:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ModelError(f"expression nested deeper than {MAX_DEPTH} levels", self.pos())
+            raise ModelError(f"expression nested deeper than {MAX_DEPTH} levels", self.pos(),
+                             "split it into several statements with locals")
+        start = self.pos()
         try:
-            return self._binary(0)
+            e = self._binary(0)
+            if self.depth == 1:
+                check_tree_depth(e, start)
+            return e
         finally:
             self.depth -= 1
 
@@ -149,7 +160,8 @@ class Cursor:
     def _nested(self, parse):
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ModelError(f"expression nested deeper than {MAX_DEPTH} levels", self.pos())
+            raise ModelError(f"expression nested deeper than {MAX_DEPTH} levels", self.pos(),
+                             "split it into several statements with locals")
         try:
             return parse()
         finally:
@@ -170,7 +182,8 @@ class Cursor:
         if tok.kind == "int":
             self.next()
             if len(tok.text) > MAX_DIGITS:
-                raise ModelError(f"integer literal longer than {MAX_DIGITS} digits", pos)
+                raise ModelError(f"integer literal longer than {MAX_DIGITS} digits", pos,
+                                 f"integers are limited to {MAX_DIGITS} digits")
             return Num(int(tok.text), pos)
         if self.accept("("):
             inner = self.expr()
@@ -198,6 +211,8 @@ class Cursor:
                 if not self.peek(")"):
                     args.append(self.expr())
                     while self.accept(","):
+                        if self.peek(")") or self.at_end():
+                            raise self.error(f"expected an argument of '{name.id}' after ','")
                         args.append(self.expr())
                 if not self.peek(")"):
                     raise self.error(f"expected ')' to close the call of '{name.id}'",
@@ -217,6 +232,22 @@ class Cursor:
         self.expect("..", "between the bounds of 'any LO..HI'")
         hi = self.expr()
         return AnyValue(lo, hi, self.pos(tok))
+
+
+def check_tree_depth(e: Expr, start: Pos) -> None:
+    """Refuse an expression tree deeper than MAX_TREE_DEPTH (walked without recursion), so that
+    compiling and evaluating it cannot overflow the Python stack."""
+    todo = [(e, 1)]
+    while todo:
+        node, d = todo.pop()
+        if d > MAX_TREE_DEPTH:
+            raise ModelError(f"expression has more than {MAX_TREE_DEPTH} nested operations", start,
+                             "split it into several statements with locals")
+        for child in (getattr(node, "left", None), getattr(node, "right", None),
+                      getattr(node, "operand", None), getattr(node, "index", None),
+                      *getattr(node, "args", ())):
+            if child is not None:
+                todo.append((child, d + 1))
 
 
 def parse_expr(text: str, origin: Pos) -> Expr:

@@ -7,17 +7,20 @@ cannot expand), duplicate keys are errors, and each statement string is parsed b
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from checker.errors import ModelError, Pos, did_you_mean
+from checker.errors import ModelError, Pos, ScalarPos, did_you_mean
 from checker.lang import syntax as S
 from checker.lang.expr import KEYWORDS, Cursor, parse_expr
 
 MAX_FILE_BYTES = 1 << 20
 MAX_NODES = 100_000
+MAX_YAML_DEPTH = 100  # nested lists/mappings; PyYAML composes recursively
 TOP_KEYS = ["model", "about", "inputs", "shared", "threads", "check", "expect"]
 SYNC_ARITY = {"lock": 1, "unlock": 1, "read_lock": 1, "write_lock": 1, "wait": 2, "signal": 1,
               "broadcast": 1, "acquire": 1, "release": 1, "join": 1}
@@ -31,10 +34,86 @@ def pos_of(node: Node) -> Pos:
     return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def mark_pos(mark) -> Pos:
+    return Pos(mark.line + 1, mark.column + 1)
+
+
 def text_origin(node: ScalarNode) -> Pos:
-    """Where the first character of a scalar's text stands (after an opening quote)."""
+    """Where the first character of a scalar's text stands (after an opening quote).
+
+    When the value is not the verbatim text of one line (escapes, a plain scalar folded over
+    several lines, a `>`/`|` block), the result is a `ScalarPos` that maps every character of
+    the value back to its line and column, so errors inside it point at the right place.
+    """
     p = pos_of(node)
-    return p.shifted(1) if node.style in ("'", '"') else p
+    start = p.shifted(1) if node.style in ("'", '"') else p
+    buffer = getattr(node.start_mark, "buffer", None)
+    if not isinstance(buffer, str) or node.end_mark is None:
+        return start
+    raw = buffer[node.start_mark.index:node.end_mark.index]
+    value = node.value
+    if raw == value or (node.style in ("'", '"') and raw[1:-1] == value):
+        return start
+    return _scalar_map(raw, value, p, node.style)
+
+
+def _scalar_map(raw: str, value: str, at: Pos, style: str | None) -> Pos:
+    """Align a scalar's value with its raw text and record each value character's file position.
+
+    Equal characters pair up; an escape (double quotes) or a doubled quote (single quotes)
+    pairs with the one character it stands for; whitespace that YAML folded pairs with the
+    raw position it stands at; anything else in the raw text (indentation, block headers,
+    line continuations) is skipped.
+    """
+    where: list[Pos] = []
+    line, col = at.line, at.col
+    for k, ch in enumerate(raw):
+        where.append(Pos(line, col))
+        if ch == "\n" or (ch == "\r" and raw[k + 1:k + 2] != "\n"):
+            line, col = line + 1, 1
+        elif ch != "\r":
+            col += 1
+    where.append(Pos(line, col))
+    places: list[Pos] = []
+    r, v = (1 if style in ("'", '"') else 0), 0
+    while v < len(value):
+        ch = value[v]
+        if style == '"' and raw[r:r + 1] == "\\":
+            nxt = raw[r + 1:r + 2]
+            if nxt in ("\n", "\r"):  # a line continuation stands for nothing
+                r += 2
+                while r < len(raw) and raw[r] in " \t\r\n":
+                    r += 1
+                continue
+            places.append(where[r])
+            r += {"x": 4, "u": 6, "U": 10}.get(nxt, 2)
+            r = min(r, len(raw))
+        elif style == "'" and raw[r:r + 2] == "''" and ch == "'":
+            places.append(where[r])
+            r += 2
+        elif r < len(raw) and raw[r] == ch:
+            places.append(where[r])
+            r += 1
+        elif ch.isspace():
+            places.append(where[r])
+        else:
+            j = raw.find(ch, r)
+            if j < 0:
+                places.append(where[r])
+            else:
+                places.append(where[j])
+                r = j + 1
+        v += 1
+    if not places:
+        return at
+    places.append(places[-1].shifted(1))
+    return ScalarPos(places[0].line, places[0].col, tuple(places))
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A value as quoted in a message: one line, and shortened when long."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def describe(node: Node) -> str:
@@ -42,7 +121,7 @@ def describe(node: Node) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
-    return f"'{node.value}'" if node.value != "" else "nothing"
+    return f"'{shown(node.value)}'" if node.value != "" else "nothing"
 
 
 def parse_file(path: str | Path) -> S.Model:
@@ -51,19 +130,29 @@ def parse_file(path: str | Path) -> S.Model:
     try:
         if path.is_dir():
             raise ModelError(f"'{name}' is a directory, not a model file", hint="pass a .yaml file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ModelError(f"the file is {size} bytes; models are limited to {MAX_FILE_BYTES}")
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as f:  # a bounded read: also safe on a pipe or a device
+            data = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise ModelError(f"no such file '{name}'", hint="check the path") from None
-    except UnicodeDecodeError as e:
-        raise ModelError(f"the file is not UTF-8 text ({e.reason})").in_file(name) from None
+        raise ModelError(f"no such file '{name}'", hint="check the path").in_file(name) from None
     except ModelError as e:
         raise e.in_file(name)
     except OSError as e:
-        raise ModelError(f"cannot read '{name}': {e.strerror}").in_file(name) from None
-    return parse_model(text, name)
+        raise ModelError(f"cannot read '{name}': {e.strerror or e}").in_file(name) from None
+    except ValueError as e:  # e.g. a NUL byte in the path
+        raise ModelError(f"cannot read '{name}': {e}").in_file(name) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ModelError(f"the file is larger than {MAX_FILE_BYTES} bytes, the limit for a model").in_file(name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = data[:e.start]
+        line_start = before.rfind(b"\n") + 1
+        col = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+        raise ModelError(f"the file is not UTF-8 text: byte 0x{data[e.start]:02x} here is not valid UTF-8 "
+                         f"({e.reason})", Pos(before.count(b"\n") + 1, col),
+                         "save the file as UTF-8").in_file(name) from None
+    # universal newlines, as a file opened in text mode reads them
+    return parse_model(text.replace("\r\n", "\n").replace("\r", "\n"), name)
 
 
 def parse_model(text: str, file: str = "<model>") -> S.Model:
@@ -73,6 +162,81 @@ def parse_model(text: str, file: str = "<model>") -> S.Model:
         raise e.in_file(file)
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, composing nodes only: refuses anchors and aliases where they appear and
+    bounds the nesting, since PyYAML composes nested collections recursively."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise ModelError("YAML anchors and aliases are not supported", mark_pos(event.start_mark),
+                             "write the repeated part out")
+        self.depth += 1
+        if self.depth > MAX_YAML_DEPTH:
+            raise ModelError(f"the YAML is nested deeper than {MAX_YAML_DEPTH} levels",
+                             mark_pos(event.start_mark), "flatten the model")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+SYNTAX_HINT = "check indentation and quote statements that contain ': '"
+
+
+def yaml_syntax_error(e: yaml.MarkedYAMLError, text: str) -> ModelError:
+    """PyYAML's message, reworded for the mistakes people make in model files."""
+    problem, context = e.problem or "", e.context or ""
+    pm, cm = e.problem_mark, e.context_mark
+    pos = mark_pos(pm) if pm else mark_pos(cm) if cm else Pos(1, 1)
+    if "quoted scalar" in context and "end of stream" in problem and cm:
+        return ModelError("YAML syntax: unclosed quote", mark_pos(cm),
+                          "close the quote on the same line")
+    if "cannot start any token" in problem and "'\\t'" in problem:
+        return ModelError("YAML syntax: a tab character where YAML does not allow one", pos,
+                          "indent with spaces, and use spaces instead of tabs")
+    if "double-quoted scalar" in context and "escape" in problem:
+        return ModelError(f"YAML syntax: {problem}", pos,
+                          "a backslash starts an escape inside double quotes; use single quotes")
+    if "expected <block end>" in problem:
+        found = problem.rpartition("but found ")[2]
+        if found == "'<scalar>'":
+            return ModelError("YAML syntax: unexpected text after the end of a value", pos,
+                              "a quoted value ends at its closing quote; quote the whole statement")
+        where = f" (the block that starts at line {cm.line + 1})" if cm else ""
+        return ModelError("YAML syntax: bad indentation: this line does not line up with the lines "
+                          "above it" + where, pos,
+                          "entries of one list or mapping start in the same column")
+    if problem == "mapping values are not allowed here":
+        return ModelError("YAML syntax: ': ' is not allowed here", pos,
+                          "quote a statement or condition that contains ': ', or check the indentation")
+    if context.startswith("while parsing a flow") and cm:
+        opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
+        if "<stream end>" in problem or "<block end>" in problem:
+            return ModelError(f"YAML syntax: unclosed '{opener}'", mark_pos(cm),
+                              f"close it with '{closer}', or quote a statement that starts with '{opener}'")
+        found = problem.rpartition("but got ")[2] or problem
+        return ModelError(f"YAML syntax: expected ',' or '{closer}' in the '{opener}' at line {cm.line + 1}, "
+                          f"found {found}", pos, "quote a statement or condition that contains ': ' or ','")
+    if "while scanning a simple key" in context and "expected ':'" in problem and cm:
+        return ModelError("YAML syntax: this line is not 'KEY: VALUE' and not a list item '- ...'", mark_pos(cm),
+                          "add the missing ':' or '- ', or join it with the line above")
+    if "expected '<document start>'" in problem or "directive" in context:
+        lines = text.split("\n")[:pm.line + 1 if pm else 0]
+        at = max((k for k, ln in enumerate(lines) if ln.startswith("%")), default=None)
+        return ModelError("YAML syntax: a line that starts with '%' is a YAML directive",
+                          Pos(at + 1, 1) if at is not None else pos,
+                          "remove the '%', or quote the value that starts with it")
+    if "single document" in context:
+        return ModelError("YAML syntax: the file holds more than one YAML document", pos,
+                          "one model per file: remove the '---' line")
+    return ModelError(f"YAML syntax: {problem or context}", pos, SYNTAX_HINT)
+
+
 class _Parser:
     def __init__(self, file: str):
         self.file = file
@@ -80,14 +244,17 @@ class _Parser:
     # -- YAML plumbing ---------------------------------------------------------------------
     def compose(self, text: str) -> Node:
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=_Loader)
         except yaml.MarkedYAMLError as e:
-            mark = e.problem_mark or e.context_mark
-            pos = Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
-            raise ModelError(f"YAML syntax: {e.problem or e.context}", pos,
-                             "check indentation and quote statements that contain ': '") from None
+            raise yaml_syntax_error(e, text) from None
+        except yaml.reader.ReaderError as e:
+            before = text[:e.position]
+            pos = Pos(before.count("\n") + 1, e.position - (before.rfind("\n") + 1) + 1)
+            char = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
+            raise ModelError(f"the file contains the control character {char}, which YAML does not allow",
+                             pos, "remove it; a model is plain text") from None
         except yaml.YAMLError as e:
-            raise ModelError(f"YAML syntax: {e}") from None
+            raise ModelError(f"YAML syntax: {' '.join(str(e).split())}") from None
         if root is None:
             raise ModelError("the file is empty", hint="a model needs at least 'model:' and 'threads:'")
         self.refuse_aliases(root)
@@ -139,7 +306,7 @@ class _Parser:
     def identifier(self, key: ScalarNode, what: str) -> str:
         name = key.value
         if not name.isidentifier() or name in KEYWORDS or name == "tid":
-            raise ModelError(f"'{name}' is not a valid {what} name", pos_of(key),
+            raise ModelError(f"'{shown(name)}' is not a valid {what} name", pos_of(key),
                              "names are letters, digits and '_', not starting with a digit")
         return name
 
@@ -148,14 +315,19 @@ class _Parser:
         top = self.mapping(self.compose(text), "the model")
         for key, (knode, _) in top.items():
             if key not in TOP_KEYS:
-                raise ModelError(f"unknown top-level key '{key}'", pos_of(knode),
+                raise ModelError(f"unknown top-level key '{shown(key)}'", pos_of(knode),
                                  did_you_mean(key, TOP_KEYS) or f"the keys are {', '.join(TOP_KEYS)}")
         for required in ("model", "threads"):
             if required not in top:
                 raise ModelError(f"missing required key '{required}'", Pos(1, 1),
                                  "a model needs 'model: NAME' and 'threads:'")
-        name = self.scalar(top["model"][1], "'model'").value
-        about = top["about"][1].value if "about" in top and isinstance(top["about"][1], ScalarNode) else ""
+        name_node = self.scalar(top["model"][1], "'model'")
+        if self.empty_ok(name_node) or not name_node.value.strip():
+            raise ModelError("'model' needs a name", pos_of(name_node), "write 'model: NAME'")
+        name = name_node.value
+        about = ""
+        if "about" in top and not self.empty_ok(top["about"][1]):
+            about = self.scalar(top["about"][1], "'about'", "write free text, e.g. 'about: >' and lines below").value
         inputs = self.inputs(top["inputs"][1]) if "inputs" in top else ()
         shared = self.shared(top["shared"][1]) if "shared" in top else ()
         threads = self.threads(top["threads"][1])
@@ -238,6 +410,9 @@ class _Parser:
             return S.SharedDecl(name, word, None, 1, pos)
         if word == "semaphore":
             cur.next()
+            if cur.at_end():
+                raise ModelError(f"semaphore '{name}' needs a number of permits", text_origin(v),
+                                 "write 'semaphore 2'")
             permits = self.const_int(cur)
             cur.end()
             if not 0 <= permits <= 1000:
@@ -276,8 +451,9 @@ class _Parser:
                                      "give its statements under 'do:'")
                 if "count" in spec:
                     c = self.scalar(spec["count"][1], "'count'")
-                    if not c.value.isdigit() or not 1 <= int(c.value) <= 64:
-                        raise ModelError(f"'count' must be a whole number from 1 to 64, not '{c.value}'", pos_of(c))
+                    if not re.fullmatch(r"[0-9]{1,6}", c.value) or not 1 <= int(c.value) <= 64:
+                        raise ModelError(f"'count' must be a whole number from 1 to 64, not '{shown(c.value)}'", pos_of(c),
+                                         "a model has at most 64 threads in all")
                     count = int(c.value)
                 if "locals" in spec and not self.empty_ok(spec["locals"][1]):
                     locs = []
@@ -336,6 +512,9 @@ class _Parser:
         if key in COMPOUND:
             raise ModelError(f"'{key}:' without its statement", pos_of(knode),
                              "'then'/'else' go with 'if', 'do' goes with 'while'")
+        if not key.isidentifier() and re.search(r"[\s=()\[\]]", key):
+            raise ModelError(f"'{shown(key)}' is not a valid label name", pos_of(knode),
+                             "YAML reads 'A: B' as a label A on statement B; quote a statement that contains ': '")
         label = self.identifier(knode, "label")
         if label in SYNC_ARITY or label in ("assert", "assume", "skip"):
             raise ModelError(f"'{label}' is a statement, not a label", pos_of(knode),
@@ -365,9 +544,9 @@ class _Parser:
                 raise ModelError("a property is 'final: EXPR', 'always: EXPR' or 'no_deadlock'",
                                  pos_of(item), "one property per list item")
             (knode, vnode), = item.value
-            kind = knode.value
+            kind = self.scalar(knode, "a property kind").value
             if kind not in PROPERTY_KINDS:
-                raise ModelError(f"unknown property kind '{kind}'", pos_of(knode),
+                raise ModelError(f"unknown property kind '{shown(kind)}'", pos_of(knode),
                                  did_you_mean(kind, PROPERTY_KINDS) or "use final, always or no_deadlock")
             if kind == "no_deadlock":
                 out.append(S.PropertyDecl("no_deadlock", None, "no_deadlock", pos_of(knode)))
@@ -381,14 +560,14 @@ class _Parser:
         if isinstance(node, ScalarNode):
             if node.value in ("holds", "violated"):
                 return S.Expect(node.value, None, pos)
-            raise ModelError(f"'expect' must be holds or violated, not '{node.value}'", pos,
+            raise ModelError(f"'expect' must be holds or violated, not '{shown(node.value)}'", pos,
                              did_you_mean(node.value, ["holds", "violated"]) or "or {violated: KIND}")
         table = self.mapping(node, "'expect'")
         if list(table) != ["violated"]:
             raise ModelError("'expect' as a mapping must be {violated: KIND}", pos)
         kind = self.scalar(table["violated"][1], "the expected violation kind").value
         if kind not in VIOLATION_KINDS:
-            raise ModelError(f"unknown violation kind '{kind}'", pos_of(table["violated"][1]),
+            raise ModelError(f"unknown violation kind '{shown(kind)}'", pos_of(table["violated"][1]),
                              did_you_mean(kind, VIOLATION_KINDS) or f"kinds: {', '.join(VIOLATION_KINDS)}")
         return S.Expect("violated", kind, pos)
 
@@ -424,12 +603,16 @@ def statement_text(text: str, origin: Pos) -> S.Stmt:
                          "statements are 'x = EXPR', 'lock m', 'assert EXPR', ... (see docs/language.md)")
     target = ref(cur, "a name")
     if not cur.peek("="):
-        if isinstance(target, S.Name) and not cur.at_end():
-            raise ModelError(f"unknown statement '{word}'", pos,
-                             did_you_mean(word, STATEMENT_WORDS) or "statements are 'x = EXPR', 'lock m', 'assert EXPR', ...")
         if cur.peek("=="):
             raise ModelError("'==' compares; a statement assigns with '='", cur.pos(),
                              "write 'x = 1', or 'assert x == 1' to check")
+        op = cur.tok
+        if op.kind == "op" and op.text in ("+", "-", "*", "//", "%") and cur.tokens[cur.i + 1].text == "=":
+            raise ModelError(f"'{op.text}=' is not supported", cur.pos(),
+                             f"write '{word} = {word} {op.text} ...'")
+        if isinstance(target, S.Name) and (cur.at_end() or op.kind in ("name", "int")):
+            raise ModelError(f"unknown statement '{word}'", pos,
+                             did_you_mean(word, STATEMENT_WORDS) or "statements are 'x = EXPR', 'lock m', 'assert EXPR', ...")
         raise cur.error("expected '=' after the target",
                         did_you_mean(word, STATEMENT_WORDS) or "statements are 'x = EXPR', 'lock m', 'assert EXPR', ...")
     cur.next()

@@ -23,7 +23,13 @@ ARITH = {"+": V.add, "-": V.sub, "*": V.mul}
 
 def describe_type(t: str) -> str:
     return {"int": "an int", "bool": "a bool", "int_array": "an int array",
-            "bool_array": "a bool array", "thread": "a thread"}.get(t, RESOURCE_WORDS.get(t, t))
+            "bool_array": "a bool array", "thread": "a thread", "var": "a shared variable",
+            "local": "a thread-local variable"}.get(t, RESOURCE_WORDS.get(t, t))
+
+
+def type_words(t: str) -> str:
+    """'an int' -> 'int', for 'mixes int and bool cells'."""
+    return describe_type(t).split(" ", 1)[-1]
 
 
 def _const(v):
@@ -122,8 +128,8 @@ class Compiler:
                 typ = types[0][1]
                 for (fn, t), c in zip(types, cells):
                     if t != typ:
-                        raise ModelError(f"array '{d.name}' mixes {describe_type(typ)} and {describe_type(t)} cells",
-                                         c.pos)
+                        raise ModelError(f"array '{d.name}' mixes {type_words(typ)} and {type_words(t)} cells",
+                                         c.pos, "an array holds cells of one type")
                 base = len(self.slots)
                 array = d.kind != "var"
                 for k, (fn, _) in enumerate(types):
@@ -199,9 +205,12 @@ class Compiler:
     def thread_ref(self, e: S.Expr, pos: Pos) -> int:
         """`t` or `t[K]` naming one thread instance."""
         base = e.base if isinstance(e, S.Index) else e
-        if not isinstance(base, S.Name) or base.id not in self.thread_index:
-            name = base.id if isinstance(base, S.Name) else "?"
-            raise ModelError(f"'{name}' is not a thread", pos, did_you_mean(name, list(self.thread_index)))
+        if not isinstance(base, S.Name):
+            raise ModelError("expected a thread name", pos, "write a thread's name, or NAME[K] for an instance")
+        if base.id not in self.thread_index:
+            name = base.id
+            raise ModelError(f"'{name}' is not a thread", pos,
+                             did_you_mean(name, list(self.thread_index)) or f"threads: {', '.join(self.thread_index)}")
         ids = self.thread_index[base.id]
         if isinstance(e, S.Index):
             if not isinstance(e.index, S.Num):
@@ -307,7 +316,7 @@ class Lowering:
                 return pre + [ir.Read(dst, var, ifn, src)], self.local_fn(dst, e), var.type
             if kind is None and base not in self.locals:
                 raise self.undefined(e.base)
-            raise ModelError(f"'{base}' is {describe_type(kind or self.local_types.get(base, 'int'))}, not an array",
+            raise ModelError(f"'{base}' is {describe_type(kind or 'local')}, not an array",
                              e.pos, "only shared int arrays are indexed in expressions")
         if isinstance(e, S.Unary):
             pre, fn, t = self.expr(e.operand, src)
@@ -323,6 +332,8 @@ class Lowering:
         if isinstance(e, S.Call):
             if e.fn == "len" and len(e.args) == 1 and isinstance(e.args[0], S.Name) and e.args[0].id in self.c.vars:
                 return [], _const(self.c.vars[e.args[0].id].size), "int"
+            if e.fn == "len":
+                raise ModelError("'len' takes one shared array", e.pos, "write len(d)")
             if e.fn in ("sum", "at"):
                 raise ModelError(f"'{e.fn}(...)' is only for properties under 'check'", e.pos,
                                  "in a thread, read cells one by one")
@@ -579,16 +590,20 @@ class Lowering:
         """Resolve a sync object; a symbolic mutex-array index gets a Resolve before the op."""
         base = e.base if isinstance(e, S.Index) else e
         if base.id not in self.c.sync_refs:
-            kind = self.c.names.kinds.get(base.id) or (base.id in self.locals and "int")
+            kind = self.c.names.kinds.get(base.id) or (base.id in self.locals and "local")
             if not kind:
                 raise self.undefined(base)
             words = " or ".join(RESOURCE_WORDS[k] for k in kinds)
-            raise ModelError(f"'{op}' needs {words}; '{base.id}' is {describe_type(kind)}", base.pos)
+            example = {"mutex": "m: mutex", "rwlock": "rw: rwlock", "condition": "cv: condition",
+                       "semaphore": "s: semaphore 1"}[kinds[0]]
+            raise ModelError(f"'{op}' needs {words}; '{base.id}' is {describe_type(kind)}", base.pos,
+                             f"declare one under 'shared:', e.g. '{example}'")
         kind, sbase, size = self.c.sync_refs[base.id]
         decl_kind = self.c.names.kinds[base.id]
         if kind not in kinds:
             words = " or ".join(RESOURCE_WORDS[k] for k in kinds)
-            raise ModelError(f"'{op}' needs {words}; '{base.id}' is {describe_type(decl_kind)}", base.pos)
+            hint = "write 'wait CONDITION MUTEX'" if op == "wait" else None
+            raise ModelError(f"'{op}' needs {words}; '{base.id}' is {describe_type(decl_kind)}", base.pos, hint)
         if decl_kind == "mutex_array":
             if not isinstance(e, S.Index):
                 raise ModelError(f"'{base.id}' is an array of {size} mutexes; name one", e.pos, f"write {op} {base.id}[i]")
@@ -684,9 +699,11 @@ class PropertyCompiler:
         if isinstance(e, S.Unary):
             fn, t = self.expr(e.operand)
             if e.op == "-":
+                if t != "int":
+                    raise ModelError(f"'-' needs an int, found {describe_type(t)}", e.pos)
                 return (lambda X: V.neg(fn(X))), "int"
             if t != "bool":
-                raise ModelError("'not' needs a bool", e.pos)
+                raise ModelError(f"'not' needs a bool, found {describe_type(t)}", e.pos)
             return (lambda X: V.not_(fn(X))), "bool"
         if isinstance(e, S.Binary):
             fa, ta = self.expr(e.left)

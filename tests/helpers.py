@@ -1,0 +1,30 @@
+"""Shared helpers: run a search strategy directly on model text."""
+from __future__ import annotations
+
+import pathlib
+
+from checker.explore.dpor import Dpor
+from checker.explore.search import Budget
+from checker.explore.stateful import Stateful
+from checker.verify import Options, engine_for, load_text
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MODELS = sorted((ROOT / "models").glob("*.yaml"))
+
+
+def search(text: str, strategy: str, keep_going: bool = False, spurious: bool = False, loop_bound: int = 10,
+           max_states: int | None = 200_000):
+    """Run one strategy on a model: 'dpor', 'enumerate' (every interleaving, stateless),
+    'stateful' (sleep sets), 'stateful-full' (every interleaving, stateful)."""
+    program = load_text(text, "m.yaml")
+    e = engine_for(program, Options(spurious_wakeups=spurious))
+    budget = Budget(max_states=max_states)
+    if strategy in ("dpor", "enumerate"):
+        s = Dpor(e, budget, reduce=strategy == "dpor", keep_going=keep_going)
+    else:
+        s = Stateful(e, budget, loop_bound, reduce=strategy == "stateful", count_paths=not program.has_loops,
+                     keep_going=keep_going)
+    x = s.run()
+    x.visited = getattr(s, "visited", None)
+    return x
+
