@@ -41,7 +41,13 @@ def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, e
             else:
                 print(e.render(), file=err)
             continue
-        r = verify(program, options)
+        try:
+            r = verify(program, options)
+        except Exception as e:  # a bug of ours, not of the model: say so plainly, no verdict
+            codes.append(ExitCode.UNKNOWN)
+            print(f"{path}: internal error: {type(e).__name__}: {e}\n  hint: this is a bug in checker; "
+                  "please report it with the model", file=err)
+            continue
         codes.append(r.exit_code)
         if as_json:
             items.append(jsonr.result_dict(r))

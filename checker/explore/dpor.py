@@ -20,9 +20,10 @@ import sys
 
 from checker.explore.checks import check_always, check_final, deadlock, initial
 from checker.explore.dependence import Dependence, coenabled, dependent
-from checker.explore.search import Budget, Exhausted, Exploration, Found, Schedule, Stats
+from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Found, Schedule, Stats
 from checker.explore.semantics import Engine, enabled
 from checker.explore.state import DONE, State
+from checker.symbolic.values import Overflow
 from checker.symbolic.values import key as value_key
 
 
@@ -76,6 +77,8 @@ class Dpor:
             pass
         except Exhausted as x:
             self.result.exhausted = x.reason
+        except Overflow:
+            self.result.exhausted = OVERFLOW
         finally:
             sys.setrecursionlimit(limit)
         self.result.unknowns = list(dict.fromkeys(self.e.unknowns))

@@ -47,6 +47,9 @@ class Found:
     schedule: Schedule
 
 
+OVERFLOW = "integer budget: a value outgrew 4096 bits"
+
+
 class Exhausted(Exception):
     """A budget ran out (an internal signal: the search stops with an unknown verdict)."""
 

@@ -28,14 +28,28 @@ from collections import deque
 
 from checker.explore.checks import check_always, check_final, deadlock, initial
 from checker.explore.dependence import Dependence, dependent
-from checker.explore.search import Budget, Exhausted, Exploration, Found, Schedule, Stats
+from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Found, Schedule, Stats
 from checker.explore.semantics import Engine, enabled
 from checker.explore.state import DONE
+from checker.symbolic.values import Overflow
 from checker.symbolic.values import key as value_key
 
 
 class _Stop(Exception):
     pass
+
+
+class _Path:
+    """The path to a stored state, rebuilt from parent links only when a violation needs it."""
+
+    def __init__(self, search: "Stateful", key):
+        self.search, self.key = search, key
+
+    def steps(self) -> list:
+        return self.search.path_to(self.key)
+
+    def __add__(self, more: list) -> list:
+        return self.steps() + more
 
 
 class _Frame:
@@ -80,6 +94,8 @@ class Stateful:
             pass
         except Exhausted as x:
             self.result.exhausted = x.reason
+        except Overflow:
+            self.result.exhausted = OVERFLOW
         self.stats.solver_calls = self.e.solver.calls
         self.result.unknowns = list(dict.fromkeys(self.e.unknowns))
         return self.result
@@ -142,6 +158,8 @@ class Stateful:
             if bad is not None:
                 if bad.violation:
                     self.found(bad.violation, [])
+                else:
+                    self.cut_at_start(bad.cut)
                 continue
             k = state.key(self.bounded)
             if k not in parent:
@@ -150,7 +168,7 @@ class Stateful:
         roots = [k for k, (up, _) in parent.items() if up is None]
         while queue:
             s, k = queue.popleft()
-            path = self.path_to(k)
+            path = _Path(self, k)
             children = edges.setdefault(k, []) if self.count_paths else None
             for t in self.arrive(s, path):
                 for o in self.outcomes(s, t, path):
@@ -164,6 +182,7 @@ class Stateful:
             self.stats.executions = count_paths(roots, edges)
 
     def path_to(self, k) -> list:
+        """The steps from the initial state to the state stored under k (breadth-first)."""
         steps = []
         while True:
             up, how = self.visited[k]
@@ -181,6 +200,8 @@ class Stateful:
             if bad is not None:
                 if bad.violation:
                     self.found(bad.violation, [])
+                else:
+                    self.cut_at_start(bad.cut)
                 continue
             path: list = []
             stack = [f for f in [self.enter(state, {}, path)] if f]
@@ -213,18 +234,23 @@ class Stateful:
         old = self.visited.get(k)
         if old is None:
             self.visited[k] = frozenset(sleep)
-            todo = [t for t in self.arrive(s, list(path)) if t not in sleep]
+            todo = [t for t in self.arrive(s, path) if t not in sleep]
         else:  # explored before with `old` asleep: explore now what was asleep then and is not now
             todo = sorted(t for t in old if t not in sleep)
             self.visited[k] = old & frozenset(sleep)
         return _Frame(s, todo, dict(sleep), len(path)) if todo else None
 
-    def found(self, violation, path: list) -> None:
+    def found(self, violation, path) -> None:
         if self.keep_going:  # the execution ends here; the search goes on
             self.result.violations.add((violation.kind, violation.line, violation.col))
             return
-        self.result.found = Found(violation, Schedule(self.start, tuple(path)))
+        steps = tuple(path.steps() if isinstance(path, _Path) else path)
+        self.result.found = Found(violation, Schedule(self.start, steps))
         raise _Stop()
+
+    def cut_at_start(self, cut) -> None:
+        self.stats.cuts += 1
+        self.result.cut = self.result.cut or cut
 
 
 def count_paths(roots: list, edges: dict) -> int:

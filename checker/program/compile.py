@@ -455,6 +455,11 @@ class Lowering:
                 self.stmt(b)
             self.emit(ir.Jump(head, True, src))
             self.code[br] = ir.Branch(fn, len(self.code), src)
+            if self.atomic_depth == 0 and not any(i.visible for i in self.code[head:]):
+                # A loop with no shared step would spin inside one step; make each turn a
+                # step (it touches nothing) so a spinning thread is a cycle of states.
+                self.code.insert(head, ir.Pause(src))
+                self.shift_targets(head)
         elif isinstance(s, S.Labeled):
             if s.label in self.labels:
                 raise ModelError(f"label '{s.label}' is used twice in thread '{self.decl.name}'", s.pos)
