@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from checker.explore.checks import check_always, check_final, deadlock, finished, initial
 from checker.explore.search import Schedule
-from checker.explore.semantics import Engine, ReplayDiverged, enabled
+from checker.explore.semantics import Engine, ReplayDiverged, enabled, stuck
 from checker.explore.state import DONE, State, Violation
 from checker.program import ir
 from checker.symbolic.solver import Solver
@@ -94,7 +94,7 @@ def _state_violation(e: Engine, s: State, kind: str | None) -> Violation | None:
     if finished(s):
         return check_final(e, s) if kind in (None, "final") else None
     live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
-    if kind in (None, "deadlock") and not any(enabled(e, s, t) for t in live):
+    if kind in (None, "deadlock") and stuck(s, [t for t in live if enabled(e, s, t)]):
         return deadlock(e, s)
     return None
 
@@ -134,6 +134,8 @@ def _effect(th: ir.ThreadCode | None, entry: tuple) -> str | None:
         return f"{op} {arg}"
     if kind == "wake":
         return "spurious wake-up"
+    if kind == "violation":
+        return f"VIOLATION: {entry[1]}"
     return None
 
 

@@ -57,16 +57,18 @@ def initial(e: Engine, replay: list | None = None) -> list[tuple[State, tuple, O
             L[k] = fn(lv)
         T.append(Thread(0, RUN, tuple(L), 0, 0))
     states = [(State(tuple(M), tuple(Y), tuple(T), ()), ())]
+    ended = []  # start-up branches that failed a check or were cut: they go no further
     for t in range(len(p.threads)):
         nxt = []
         for s, choices in states:
             want = replay[t] if replay is not None else None
             for o in e.start(s, t, list(want) if want is not None else None):
                 if o.violation is not None or o.cut is not None:
-                    return [(o.state, choices + (o.choices,), o)]
-                nxt.append((o.state, choices + (o.choices,)))
+                    ended.append((o.state, choices + (o.choices,), o))
+                else:
+                    nxt.append((o.state, choices + (o.choices,)))
         states = nxt
-    return [(s, c, None) for s, c in states]
+    return ended + [(s, c, None) for s, c in states]
 
 
 def holds(e: Engine, s: State, prop: ir.Property) -> Violation | None:
@@ -169,6 +171,9 @@ def deadlock(e: Engine, s: State) -> Violation:
     values = None if e.values is not None else (e.solver.model(s.pc, None, e.symbols) if e.symbols else {})
     first = next(w["thread"] for w in waits)
     t = names.index(first)
-    src = p.threads[t].code[min(s.T[t].pc, len(p.threads[t].code) - 1)].src
+    pc = min(s.T[t].pc, len(p.threads[t].code) - 1)
+    if s.T[t].status == WAIT:
+        pc -= 1  # asleep: point at the `wait`, not at the re-acquisition after it
+    src = p.threads[t].code[pc].src
     return Violation("deadlock", message, src.text, src.pos.line, src.pos.col, values,
                      {"waits": waits, "cycle": [{"thread": a, "waits_for": r, "held_by": b} for a, b, r in cycle]})

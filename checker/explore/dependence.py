@@ -60,6 +60,7 @@ class Dependence:
         self.observed_slots = program.observed_slots if observe else frozenset()
         self.observed_threads = program.observed_threads if observe else frozenset()
         self._atomic: dict = {}
+        self.local_reads = [t.local_reads for t in program.threads]
 
     def var(self, v: ir.Var, index, L, M, mode: int) -> Access:
         if index is None:
@@ -91,6 +92,9 @@ class Dependence:
             return ()
         else:
             acc = self.instr(code, ts.pc, t, s, ts.L)
+            extra = self.local_reads[t][ts.pc]
+            if extra:
+                acc = acc + tuple(Access(lo, hi, READ, OTHER) for lo, hi in extra)
         if t in self.observed_threads or any(
                 a.mode == WRITE and any(a.lo <= k < a.hi for k in self.observed_slots) for a in acc):
             acc = acc + (self.observer,)
@@ -145,4 +149,6 @@ class Dependence:
         for k in range(pc + 1, end):
             for a in self.instr(code, k, t, None, None) if code[k].visible else ():
                 acc.add(Access(a.lo, a.hi, a.mode, OTHER))
+            if type(code[k]) is ir.Assume:
+                acc.update(Access(lo, hi, READ, OTHER) for lo, hi in code[k].reads)
         return tuple(sorted(acc))

@@ -21,7 +21,7 @@ import sys
 from checker.explore.checks import check_always, check_final, deadlock, initial
 from checker.explore.dependence import Dependence, coenabled, dependent
 from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Found, Schedule, Stats
-from checker.explore.semantics import Engine, enabled
+from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import DONE, State
 from checker.symbolic.values import Overflow
 from checker.symbolic.values import key as value_key
@@ -111,7 +111,7 @@ class Dpor:
                 self.report(v, None, [])
             return
         en = [t for t in live if enabled(e, s, t)]
-        if not en:
+        if stuck(s, en):
             self.stats.executions += 1
             self.report(deadlock(e, s), None, [])
             return

@@ -18,7 +18,7 @@ from checker.program.ir import Fault
 from checker.symbolic import values as V
 from checker.symbolic.solver import Sat
 
-ENUMERATE_LIMIT = 64  # `any` ranges below this are enumerated when state caching needs values
+ENUMERATE_LIMIT = 64  # `any` ranges of at most this many values are enumerated in looping models
 LOCAL_BUDGET = 100_000  # local instructions one step may run before it is cut (a local spin)
 
 
@@ -117,6 +117,7 @@ class Engine:
         return False
 
     def violate(self, f: Frame, kind: str, message: str, src: ir.Src, out: list, negated=None, detail=None):
+        f.note("violation", message)
         values = None
         if self.values is None:
             values = self.solver.model(f.path, negated, self.symbols) if (f.path or negated is not None or self.symbols) else {}
@@ -247,7 +248,7 @@ def _set_local(e: Engine, f: Frame, i: ir.SetLocal, out):
 def _any_local(e: Engine, f: Frame, i: ir.AnyLocal, out):
     name = f"{e.program.threads[f.t].name}.any{f.anys}"
     f.anys += 1
-    if e.enumerate_any and i.hi - i.lo < ENUMERATE_LIMIT:
+    if e.enumerate_any and i.hi - i.lo + 1 <= ENUMERATE_LIMIT:
         branches = []
         for v in f.choose(list(range(i.lo, i.hi + 1))):
             g = f.clone() if e.values is None else f
@@ -275,17 +276,22 @@ def _branch(e: Engine, f: Frame, i: ir.Branch, out):
     if not ok:
         return STOP
     if type(c) is bool:
-        f.pc = f.pc + 1 if c else i.target
         f.note("branch", c)
+        f.pc = f.pc + 1 if c else i.target
+        return None
+    ways = [(outcome, cond, target) for outcome, cond, target in ((True, c, f.pc + 1), (False, V.not_(c), i.target))
+            if e.feasible(f, cond)]
+    if len(ways) == 1:  # implied by the path condition: nothing to add (so loops can close)
+        f.note("branch", ways[0][0])
+        f.pc = ways[0][2]
         return None
     branches = []
-    for outcome, cond, target in ((True, c, f.pc + 1), (False, V.not_(c), i.target)):
-        if e.feasible(f, cond):
-            g = f.clone()
-            g.path = g.path + (cond,)
-            g.pc = target
-            g.note("branch", outcome)
-            branches.append(g)
+    for outcome, cond, target in ways:
+        g = f.clone()
+        g.path = g.path + (cond,)
+        g.note("branch", outcome)
+        g.pc = target
+        branches.append(g)
     return e.continue_forks(branches, out)
 
 
@@ -528,8 +534,8 @@ def _wait(e: Engine, f: Frame, i: ir.Wait, out):
         return STOP
     f.Y[m] = -1
     f.status = WAIT
-    f.pc += 1
     f.note("sync", "wait", i.cv.name)
+    f.pc += 1
     out.append(Outcome(f.state(e.dead[f.t][f.pc]), tuple(f.choices), None, None, f.log))
     return STOP
 
@@ -601,3 +607,8 @@ def enabled(e: Engine, s: State, t: int) -> bool:
     if kind is ir.Join:
         return s.T[i.thread].status == DONE
     return True
+
+
+def stuck(s: State, en: list[int]) -> bool:
+    """No thread can move except by a spurious wake-up: a deadlock (progress would rest on luck)."""
+    return not any(s.T[t].status == RUN for t in en)

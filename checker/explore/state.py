@@ -20,7 +20,7 @@ class Thread(NamedTuple):
     status: int  # RUN / WAIT (asleep on a condition variable) / DONE
     L: tuple  # locals; None until assigned
     loops: int  # loop back edges taken so far (not part of the state key)
-    anys: int  # `any` values drawn so far (names fresh symbols: THREAD.anyK)
+    anys: int  # `any` values drawn so far (names fresh symbols: THREAD.anyK; not part of the key)
 
 
 class State(NamedTuple):
@@ -30,8 +30,9 @@ class State(NamedTuple):
     pc: tuple  # path condition: z3 terms, conjoined
 
     def key(self, with_loops: bool = False):
-        threads = tuple((t.pc, t.status, tuple(value_key(v) for v in t.L), t.loops if with_loops else 0,
-                         t.anys) for t in self.T)
+        # `anys` only names the next fresh symbol; states equal up to it have isomorphic futures
+        threads = tuple((t.pc, t.status, tuple(value_key(v) for v in t.L), t.loops if with_loops else 0)
+                        for t in self.T)
         return (tuple(value_key(v) for v in self.M), self.Y, threads, tuple(c.get_id() for c in self.pc))
 
 

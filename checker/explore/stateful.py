@@ -29,7 +29,7 @@ from collections import deque
 from checker.explore.checks import check_always, check_final, deadlock, initial
 from checker.explore.dependence import Dependence, dependent
 from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Found, Schedule, Stats
-from checker.explore.semantics import Engine, enabled
+from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import DONE
 from checker.symbolic.values import Overflow
 from checker.symbolic.values import key as value_key
@@ -129,7 +129,7 @@ class Stateful:
                 self.found(v, path)
             return []
         en = [t for t in live if enabled(e, s, t)]
-        if not en:
+        if stuck(s, en):
             stats.executions += 0 if self.count_paths else 1
             self.found(deadlock(e, s), path)
         return en

@@ -11,7 +11,7 @@ from checker.errors import ModelError, Pos, did_you_mean
 from checker.lang import syntax as S
 from checker.program import ir
 from checker.program.ir import Fault, Src
-from checker.program.liveness import dead_locals
+from checker.program.liveness import dead_locals, local_reads
 from checker.symbolic import values as V
 
 MAX_THREADS = 64
@@ -67,6 +67,17 @@ def _binop(op: str, fa, fb, pos: Pos):
     if op == "or":
         return lambda X: V.or_(fa(X), fb(X))
     return lambda X: V.compare(op, fa(X), fb(X))
+
+
+def direct_cell(var: ir.Var, ifn, pos: Pos):
+    """An array cell read in place (properties and `assume`), its index guarded."""
+    def cell(X):
+        i = ifn(X)
+        check_index(i, var.size, f"'{var.name}'", pos, X)
+        if type(i) is int:
+            return X.M[var.base + i]
+        return V.select(X.M[var.base:var.base + var.size], i)
+    return cell
 
 
 def check_index(index, size: int, what: str, pos: Pos, X):
@@ -200,7 +211,7 @@ class Compiler:
         end = Src("(thread ends)", t.code[-1].src.pos if t.code else Pos(1, 1))
         code = t.code + (ir.Exit(end),)
         return ir.ThreadCode(t.name, t.group, t.tid, code, t.local_names, t.local_init, t.labels,
-                             dead_locals(code, len(t.local_names)))
+                             dead_locals(code, len(t.local_names)), local_reads(code))
 
     def thread_ref(self, e: S.Expr, pos: Pos) -> int:
         """`t` or `t[K]` naming one thread instance."""
@@ -239,6 +250,7 @@ class Lowering:
         self.labels: dict[str, int] = {}
         self.joins: set[int] = set()
         self.atomic_depth = 0
+        self.direct: set | None = None  # while lowering an `assume`: the memory it reads in place
         self.assigned = self.collect_assigned(decl.body, set())
 
     def collect_assigned(self, body, acc: set) -> set:
@@ -268,7 +280,8 @@ class Lowering:
             self.stmt(s)
         code = tuple(self.code)
         return ir.ThreadCode(self.name, self.decl.name, self.tid, code, tuple(self.local_names),
-                             tuple(init), dict(self.labels), dead_locals(code, len(self.local_names)))
+                             tuple(init), dict(self.labels), dead_locals(code, len(self.local_names)),
+                             local_reads(code))
 
     # -- locals ---------------------------------------------------------------------------
     def new_local(self, name: str, typ: str, pos: Pos) -> int:
@@ -312,6 +325,9 @@ class Lowering:
                 var = self.c.vars[base]
                 pre, ifn, it = self.expr(e.index, src)
                 self.want(it, "int", e.index.pos, "an array index")
+                if self.direct is not None:  # `assume`: reads memory in place, no step
+                    self.direct.add((var.base, var.base + var.size))
+                    return pre, reads(direct_cell(var, ifn, e.pos), ifn), var.type
                 dst = self.temp(var.type)
                 return pre + [ir.Read(dst, var, ifn, src)], self.local_fn(dst, e), var.type
             if kind is None and base not in self.locals:
@@ -388,6 +404,9 @@ class Lowering:
             var = self.c.vars[n]
             if var.array:
                 raise ModelError(f"'{n}' is an array; index it", e.pos, f"write {n}[i]")
+            if self.direct is not None:  # `assume`: reads memory in place, no step
+                self.direct.add((var.base, var.base + 1))
+                return [], (lambda X: X.M[var.base]), var.type
             dst = self.temp(var.type)
             return [ir.Read(dst, var, None, src)], self.local_fn(dst, e), var.type
         if n in self.c.names.kinds:
@@ -418,10 +437,18 @@ class Lowering:
             self.assign(s, src)
         elif isinstance(s, S.Sync):
             self.sync(s, src)
+        elif isinstance(s, S.Check) and s.op == "assume":
+            # an assumption takes no step: it filters executions on the state as it is
+            self.direct = set()
+            try:
+                pre, fn = self.cond(s.cond, src, "'assume'")
+            finally:
+                reads_, self.direct = frozenset(self.direct), None
+            self.emit(ir.Assume(fn, src, reads_))
         elif isinstance(s, S.Check):
             pre, fn = self.cond(s.cond, src, f"'{s.op}'")
             self.emit_all(pre)
-            self.emit((ir.Assert if s.op == "assert" else ir.Assume)(fn, src))
+            self.emit(ir.Assert(fn, src))
         elif isinstance(s, S.Skip):
             pass
         elif isinstance(s, S.Atomic):
@@ -507,9 +534,15 @@ class Lowering:
     def assign(self, s: S.Assign, src: Src) -> None:
         value = s.value
         target = s.target
+        cell = None
+        if isinstance(target, S.Index) and target.base.id in self.c.vars:
+            # left to right: the reads in the target's index come before those of the value
+            pre, var, ifn = self.cell(target, src, "assignment")
+            self.emit_all(pre)
+            cell = (var, ifn)
         if isinstance(value, S.Call) and value.fn in ("fetch_add", "cas", "swap", "trylock"):
             result_type = self.rhs_call(value, src)
-            self.store(target, result_type, src, result=True)
+            self.store(target, result_type, src, result=True, cell=cell)
             return
         if isinstance(value, S.AnyValue):
             lo, hi = self.bound(value.lo), self.bound(value.hi)
@@ -519,18 +552,19 @@ class Lowering:
                 pass
             tmp = self.temp("int")
             self.emit(ir.AnyLocal(tmp, lo, hi, src))
-            self.store(target, "int", src, source=tmp)
+            self.store(target, "int", src, source=tmp, cell=cell)
             return
         pre, fn, t = self.expr(value, src)
         self.emit_all(pre)
-        self.store(target, t, src, fn=fn)
+        self.store(target, t, src, fn=fn, cell=cell)
 
     def bound(self, e: S.Expr) -> int:
         if isinstance(e, S.Num):
             return e.value
         raise ModelError("the bounds of 'any LO..HI' must be integer constants", e.pos)
 
-    def store(self, target, typ: str, src: Src, fn=None, source: int | None = None, result: bool = False):
+    def store(self, target, typ: str, src: Src, fn=None, source: int | None = None, result: bool = False,
+              cell=None):
         """Assign the value (fn, or local `source`, or the last Rmw/trylock result) to target."""
         if result:
             # the Rmw/trylock/SyncOp just emitted wrote into a temp; move it to the target
@@ -550,9 +584,12 @@ class Lowering:
         if kind is not None and name not in self.c.vars:
             raise ModelError(f"cannot assign to '{name}': it is {describe_type(kind)}", base.pos)
         if name in self.c.vars:
-            pre, var, ifn = self.cell(target, src, "assignment")
+            if cell is None:
+                pre, var, ifn = self.cell(target, src, "assignment")
+                self.emit_all(pre)
+            else:
+                var, ifn = cell
             self.want(typ, var.type, src.pos, f"'{name}'")
-            self.emit_all(pre)
             self.emit(ir.Write(var, ifn, fn, src))
             return
         if isinstance(target, S.Index):
@@ -692,15 +729,7 @@ class PropertyCompiler:
             if it != "int":
                 raise ModelError("an array index needs an int", e.index.pos)
             self.slots.update(range(var.base, var.base + var.size))
-            pos = e.pos
-
-            def cell(X):
-                i = ifn(X)
-                check_index(i, var.size, f"'{var.name}'", pos, X)
-                if type(i) is int:
-                    return X.M[var.base + i]
-                return V.select(X.M[var.base:var.base + var.size], i)
-            return cell, var.type
+            return direct_cell(var, ifn, e.pos), var.type
         if isinstance(e, S.Unary):
             fn, t = self.expr(e.operand)
             if e.op == "-":

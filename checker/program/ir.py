@@ -95,11 +95,13 @@ class SetLocal:
 
 @dataclass(frozen=True)
 class AnyLocal:
+    """`v = any LO..HI`: one step that touches nothing shared."""
+
     dst: int
     lo: int
     hi: int
     src: Src
-    visible = False
+    visible = True
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,11 @@ class Assert:
 
 @dataclass(frozen=True)
 class Assume:
+    """Discard the execution unless `cond`; reads shared memory in place (`reads`: ranges)."""
+
     cond: Fn
     src: Src
+    reads: frozenset = frozenset()
     visible = False
 
 
@@ -255,6 +260,7 @@ class ThreadCode:
     local_init: tuple[tuple[int, Fn], ...]
     labels: dict = field(default_factory=dict, hash=False, compare=False)  # label -> pc
     dead: tuple = ()  # per pc (and one past the end): locals never read again before a write
+    local_reads: tuple = ()  # per visible pc: memory ranges its step's local work reads in place
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,27 @@ def dead_locals(code: tuple, nlocals: int) -> tuple:
                 changed = True
     everything = frozenset(range(nlocals))
     return tuple(tuple(sorted(everything - lv)) for lv in live)
+
+
+def local_reads(code: tuple) -> tuple:
+    """For each visible pc: the memory ranges read in place (by `assume`) in the local work
+    its step runs afterwards, up to the next visible instruction. Dependence needs them:
+    those reads belong to that step. An atomic block's own body is accounted for separately."""
+    n = len(code)
+    out = []
+    for pc, i in enumerate(code):
+        if not i.visible:
+            out.append(())
+            continue
+        start = i.end if type(i) is ir.AtomicBegin else pc + 1
+        seen, todo, ranges = set(), [start], set()
+        while todo:
+            k = todo.pop()
+            if k >= n or k in seen or code[k].visible:
+                continue
+            seen.add(k)
+            if type(code[k]) is ir.Assume:
+                ranges |= code[k].reads
+            todo.extend(successors(code, k))
+        out.append(tuple(sorted(ranges)))
+    return tuple(out)

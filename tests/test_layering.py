@@ -1,0 +1,47 @@
+"""The stages import only what comes before them; only `checker.symbolic` imports z3.
+
+Order: errors -> symbolic (the value domain: ints, bools, z3 terms, the solver) -> lang ->
+program -> explore -> trace/verify -> render -> cli. A stage may import any earlier one.
+"""
+import ast
+import pathlib
+
+PKG = pathlib.Path(__file__).resolve().parent.parent / "checker"
+ORDER = ["errors", "symbolic", "lang", "program", "explore", "result", "trace", "verify", "render",
+         "pytest_plugin", "cli"]
+
+
+def stage(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def imports(path: pathlib.Path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def test_only_symbolic_imports_z3():
+    for path in PKG.rglob("*.py"):
+        if "symbolic" in path.parts:
+            continue
+        assert not any(m == "z3" or m.startswith("z3.") for m in imports(path)), path
+
+
+def test_no_stage_imports_a_later_one():
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG)
+        own = rel.parts[0].removesuffix(".py")
+        if own == "__init__":
+            continue
+        for m in imports(path):
+            if not m.startswith("checker.") or m == "checker":
+                continue
+            other = stage(m)
+            if other == "__init__" or other == own:
+                continue
+            assert ORDER.index(other) <= ORDER.index(own), f"{rel} imports {m}"
