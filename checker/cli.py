@@ -30,12 +30,13 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, err: TextIO,
                color: bool = False) -> int:
-    codes, items = [], []
+    codes, items, words = [], [], []
     for path in paths:
         try:
             program = load(path)
         except ModelError as e:
             codes.append(ExitCode.INVALID)
+            words.append("invalid")
             if as_json:
                 items.append(jsonr.error_dict(e))
             else:
@@ -45,10 +46,14 @@ def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, e
             r = verify(program, options)
         except Exception as e:  # a bug of ours, not of the model: say so plainly, no verdict
             codes.append(ExitCode.UNKNOWN)
-            print(f"{path}: internal error: {type(e).__name__}: {e}\n  hint: this is a bug in checker; "
-                  "please report it with the model", file=err)
+            words.append("internal error")
+            message = f"internal error: {type(e).__name__}: {e}"
+            print(f"{path}: {message}\n  hint: this is a bug in checker; please report it with the model", file=err)
+            if as_json:
+                items.append(jsonr.internal_error_dict(path, message))
             continue
         codes.append(r.exit_code)
+        words.append(r.verdict.value)
         if as_json:
             items.append(jsonr.result_dict(r))
         else:
@@ -56,14 +61,12 @@ def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, e
             out.flush()
     code = int(exit_code(codes))
     if as_json:
-        doc = items[0] if len(items) == 1 else jsonr.run_dict(items, code)
+        doc = items[0] if len(paths) == 1 else jsonr.run_dict(items, code)
         json.dump(doc, out, indent=2, default=str)
         out.write("\n")
     elif len(paths) > 1:
-        counts: dict[str, int] = {}
-        for c in codes:
-            counts[c.name.lower()] = counts.get(c.name.lower(), 0) + 1
-        out.write(f"{len(paths)} models: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "\n")
+        counts = {w: words.count(w) for w in dict.fromkeys(words)}
+        out.write(f"{len(paths)} models: " + ", ".join(f"{n} {w}" for w, n in counts.items()) + "\n")
     return code
 
 
@@ -81,10 +84,12 @@ def run_check(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> int:
         summary = (f"{path}: ok: model '{p.name}', {threads} thread{'s' * (threads != 1)}, "
                    f"{len(p.properties)} propert{'ies' if len(p.properties) != 1 else 'y'}, {p.stmt_count} instructions"
                    + (", loops" if p.has_loops else ""))
-        items.append({"file": path, "model": p.name, "valid": True}) if as_json else print(summary, file=out)
+        items.append({"schema": jsonr.CHECK_SCHEMA, "file": path, "model": p.name, "valid": True,
+                      "threads": [t.name for t in p.threads], "loops": p.has_loops}) if as_json \
+            else print(summary, file=out)
     code = int(exit_code(codes))
     if as_json:
-        json.dump(items[0] if len(items) == 1 else {"exit_code": code, "results": items}, out, indent=2)
+        json.dump(items[0] if len(paths) == 1 else jsonr.run_dict(items, code), out, indent=2)
         out.write("\n")
     return code
 

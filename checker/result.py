@@ -42,6 +42,7 @@ class Result:
     expect_met: bool | None = None
     notes: tuple = field(default_factory=tuple)
     options: dict = field(default_factory=dict)
+    about: str = ""
 
     @property
     def exit_code(self) -> ExitCode:

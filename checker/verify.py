@@ -97,4 +97,4 @@ def verify(program: Program, options: Options = Options()) -> Result:
         verdict, violation, reason = Verdict.HOLDS, None, None
     return Result(program.name, program.file, verdict, x.strategy, x.stats.as_dict(), violation, trace, reason,
                   expectation(program.expect), meets(program.expect, verdict, violation), tuple(notes),
-                  asdict(options))
+                  asdict(options), program.about.strip())

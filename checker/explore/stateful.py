@@ -102,6 +102,7 @@ class Stateful:
 
     def search(self, bounded: bool) -> None:
         self.bounded = bounded
+        self.terminal_states = 0
         self.visited = {}
         if self.reduce:
             self.depth_first()
@@ -121,7 +122,7 @@ class Stateful:
             self.found(v, path)
         live = [t for t in range(self.n) if s.T[t].status != DONE]
         if not live:
-            stats.executions += 0 if self.count_paths else 1
+            self.terminals(stats)
             if self.keep_going:
                 self.result.finals.add(tuple(value_key(x) for x in s.M))
             v = check_final(e, s)
@@ -130,7 +131,7 @@ class Stateful:
             return []
         en = [t for t in live if enabled(e, s, t)]
         if stuck(s, en):
-            stats.executions += 0 if self.count_paths else 1
+            self.terminals(stats)
             self.found(deadlock(e, s), path)
         return en
 
@@ -147,6 +148,16 @@ class Stateful:
                 continue
             self.stats.transitions += 1
             yield o
+
+    def terminals(self, stats: Stats) -> None:
+        """A finished or deadlocked state. Counted as an execution, except where executions are
+        counted as paths at the end; --max-executions applies to terminal states either way."""
+        self.terminal_states += 1
+        if not self.count_paths:
+            stats.executions += 1
+        limit = self.budget.max_executions
+        if limit is not None and self.terminal_states > limit:
+            raise Exhausted(f"execution budget: {limit} executions explored (--max-executions)")
 
     # -- breadth-first, every interleaving -------------------------------------------------
     def breadth_first(self) -> None:

@@ -10,6 +10,7 @@ from checker.result import Result
 
 SCHEMA = "checker.result/1"
 RUN_SCHEMA = "checker.run/1"
+CHECK_SCHEMA = "checker.check/1"
 
 
 def violation_dict(v) -> dict | None:
@@ -36,6 +37,7 @@ def result_dict(r: Result) -> dict:
     return {
         "schema": SCHEMA,
         "model": r.model,
+        "about": r.about,
         "file": r.file,
         "verdict": r.verdict.value,
         "exit_code": int(r.exit_code),
@@ -54,8 +56,14 @@ def result_dict(r: Result) -> dict:
 
 
 def error_dict(e: ModelError) -> dict:
-    return {"schema": SCHEMA, "file": e.file, "verdict": "invalid", "exit_code": 2,
+    return {"schema": SCHEMA, "valid": False, "file": e.file, "verdict": "invalid", "exit_code": 2,
             "error": {"message": e.message, "line": e.pos.line, "column": e.pos.col, "hint": e.hint}}
+
+
+def internal_error_dict(path: str, message: str) -> dict:
+    return {"schema": SCHEMA, "file": path, "verdict": "unknown", "exit_code": 3, "reason": message,
+            "error": {"message": message, "line": None, "column": None,
+                      "hint": "this is a bug in checker; please report it with the model"}}
 
 
 def run_dict(items: list[dict], exit_code: int) -> dict:

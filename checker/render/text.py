@@ -2,6 +2,7 @@
 trace with one column per thread (rich tables), then the state at the violation."""
 from __future__ import annotations
 
+import textwrap
 from io import StringIO
 
 from rich import box
@@ -70,8 +71,10 @@ def render(r: Result, width: int = 110, color: bool = False) -> str:
     con = Console(file=buf, width=width, force_terminal=color, color_system="standard" if color else None,
                   highlight=False, soft_wrap=False, markup=False)
     con.print(Text.assemble((f"{r.file}: ", "bold"), f"{r.model}: ", (headline(r), f"bold {COLOR[r.verdict]}")))
+    if r.about and r.verdict is Verdict.VIOLATED:
+        con.print(_wrap("about: " + " ".join(r.about.split()), width))
     if r.reason:
-        con.print(f"  why: {r.reason}")
+        con.print(_wrap(f"why: {r.reason}", width))
     v = r.violation
     if v is not None:
         con.print(f"  property: {v.kind} at line {v.line}, column {v.col}: {v.text}")
@@ -99,6 +102,10 @@ def render(r: Result, width: int = 110, color: bool = False) -> str:
         met = "met" if r.expect_met else "NOT MET"
         con.print(Text.assemble(f"  expect: {r.expect} -- ", (met, "green" if r.expect_met else "bold red")))
     return buf.getvalue()
+
+
+def _wrap(text: str, width: int) -> str:
+    return textwrap.fill(text, width=width - 2, initial_indent="  ", subsequent_indent="    ")
 
 
 def _show(x) -> str:
