@@ -13,12 +13,12 @@ MODELS = sorted((ROOT / "models").glob("*.yaml"))
 
 
 def search(text: str, strategy: str, keep_going: bool = False, spurious: bool = False, loop_bound: int = 10,
-           max_states: int | None = 200_000):
+           max_states: int | None = 200_000, max_executions: int | None = None, max_steps: int | None = None):
     """Run one strategy on a model: 'dpor', 'enumerate' (every interleaving, stateless),
     'stateful' (sleep sets), 'stateful-full' (every interleaving, stateful)."""
     program = load_text(text, "m.yaml")
     e = engine_for(program, Options(spurious_wakeups=spurious))
-    budget = Budget(max_states=max_states)
+    budget = Budget(max_states=max_states, max_executions=max_executions, max_steps=max_steps)
     if strategy in ("dpor", "enumerate"):
         s = Dpor(e, budget, reduce=strategy == "dpor", keep_going=keep_going)
     else:

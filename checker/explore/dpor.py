@@ -24,7 +24,7 @@ from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Fou
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import DONE, State
 from checker.symbolic.values import Overflow
-from checker.symbolic.values import key as value_key
+from checker.symbolic.values import show
 
 
 class _Stop(Exception):
@@ -105,7 +105,7 @@ class Dpor:
         if not live:
             self.stats.executions += 1
             if self.keep_going:
-                self.result.finals.add(tuple(value_key(x) for x in s.M))
+                self.result.finals.add(tuple(show(x) for x in s.M))
             v = check_final(e, s)
             if v:
                 self.report(v, None, [])

@@ -60,7 +60,8 @@ class Exhausted(Exception):
 
 class Budget:
     def __init__(self, timeout: float | None = None, max_executions: int | None = None,
-                 max_states: int | None = None, max_depth: int = 10_000):
+                 max_states: int | None = None, max_depth: int = 10_000, max_steps: int | None = None):
+        self.max_steps = max_steps
         self.started = time.monotonic()
         self.deadline = self.started + timeout if timeout else None
         self.timeout = timeout
@@ -71,6 +72,8 @@ class Budget:
 
     def tick(self, stats: Stats) -> None:
         self._ticks += 1
+        if self.max_steps is not None and stats.steps > self.max_steps:
+            raise Exhausted(f"step budget: {self.max_steps} steps")
         if self.max_executions is not None and stats.executions >= self.max_executions:
             raise Exhausted(f"execution budget: {self.max_executions} executions explored (--max-executions)")
         if self.deadline is not None and self._ticks % 64 == 0 and time.monotonic() > self.deadline:

@@ -394,8 +394,7 @@ def _write_cell(f: Frame, var: ir.Var, k, v) -> None:
     elif type(k) is int:
         f.M[var.base + k] = v
     else:
-        for c in range(var.size):
-            f.M[var.base + c] = V.ite(V.compare("==", k, c), v, f.M[var.base + c])
+        f.M[var.base:var.base + var.size] = V.store(f.M[var.base:var.base + var.size], k, v)
 
 
 def _read(e: Engine, f: Frame, i: ir.Read, out):

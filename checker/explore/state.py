@@ -30,6 +30,8 @@ class State(NamedTuple):
     pc: tuple  # path condition: z3 terms, conjoined
 
     def key(self, with_loops: bool = False):
+        """A hashable identity. It holds z3 term ids, and z3 reuses the id of a freed term: a
+        table of keys must keep the states (hence their terms) alive as long as the keys."""
         # `anys` only names the next fresh symbol; states equal up to it have isomorphic futures
         threads = tuple((t.pc, t.status, tuple(value_key(v) for v in t.L), t.loops if with_loops else 0)
                         for t in self.T)

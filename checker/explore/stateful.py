@@ -32,7 +32,7 @@ from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Fou
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import DONE
 from checker.symbolic.values import Overflow
-from checker.symbolic.values import key as value_key
+from checker.symbolic.values import show
 
 
 class _Stop(Exception):
@@ -103,6 +103,7 @@ class Stateful:
     def search(self, bounded: bool) -> None:
         self.bounded = bounded
         self.terminal_states = 0
+        self.terminal_keys: set = set()
         self.visited = {}
         if self.reduce:
             self.depth_first()
@@ -110,7 +111,7 @@ class Stateful:
             self.breadth_first()
 
     # -- what is checked when a state is first stored --------------------------------------
-    def arrive(self, s, path) -> list[int]:
+    def arrive(self, s, path, key=None) -> list[int]:
         """Count and check a new state; returns its enabled threads (empty: terminal)."""
         e, stats = self.e, self.stats
         stats.states += 1
@@ -122,16 +123,16 @@ class Stateful:
             self.found(v, path)
         live = [t for t in range(self.n) if s.T[t].status != DONE]
         if not live:
-            self.terminals(stats)
+            self.terminals(stats, key)
             if self.keep_going:
-                self.result.finals.add(tuple(value_key(x) for x in s.M))
+                self.result.finals.add(tuple(show(x) for x in s.M))
             v = check_final(e, s)
             if v:
                 self.found(v, path)
             return []
         en = [t for t in live if enabled(e, s, t)]
         if stuck(s, en):
-            self.terminals(stats)
+            self.terminals(stats, key)
             self.found(deadlock(e, s), path)
         return en
 
@@ -149,10 +150,12 @@ class Stateful:
             self.stats.transitions += 1
             yield o
 
-    def terminals(self, stats: Stats) -> None:
+    def terminals(self, stats: Stats, k) -> None:
         """A finished or deadlocked state. Counted as an execution, except where executions are
         counted as paths at the end; --max-executions applies to terminal states either way."""
         self.terminal_states += 1
+        if self.count_paths:
+            self.terminal_keys.add(k)
         if not self.count_paths:
             stats.executions += 1
         limit = self.budget.max_executions
@@ -174,29 +177,29 @@ class Stateful:
                 continue
             k = state.key(self.bounded)
             if k not in parent:
-                parent[k] = (None, start)
+                parent[k] = (None, start, state)
                 queue.append((state, k))
-        roots = [k for k, (up, _) in parent.items() if up is None]
+        roots = [k for k, (up, _, _) in parent.items() if up is None]
         while queue:
             s, k = queue.popleft()
             path = _Path(self, k)
             children = edges.setdefault(k, []) if self.count_paths else None
-            for t in self.arrive(s, path):
+            for t in self.arrive(s, path, k):
                 for o in self.outcomes(s, t, path):
                     ck = o.state.key(self.bounded)
                     if children is not None:
                         children.append(ck)
                     if ck not in parent:
-                        parent[ck] = (k, (t, o.choices))
+                        parent[ck] = (k, (t, o.choices), o.state)
                         queue.append((o.state, ck))
         if self.count_paths:
-            self.stats.executions = count_paths(roots, edges)
+            self.stats.executions = count_paths(roots, edges, self.terminal_keys)
 
     def path_to(self, k) -> list:
         """The steps from the initial state to the state stored under k (breadth-first)."""
         steps = []
         while True:
-            up, how = self.visited[k]
+            up, how, _ = self.visited[k]
             if up is None:
                 self.start = how
                 return list(reversed(steps))
@@ -242,13 +245,14 @@ class Stateful:
     def enter(self, s, sleep: dict, path: list):
         """Visit s with a sleep set; returns a frame if some thread is to be explored from it."""
         k = s.key(self.bounded)
-        old = self.visited.get(k)
-        if old is None:
-            self.visited[k] = frozenset(sleep)
+        entry = self.visited.get(k)
+        if entry is None:
+            self.visited[k] = (frozenset(sleep), s)
             todo = [t for t in self.arrive(s, path) if t not in sleep]
         else:  # explored before with `old` asleep: explore now what was asleep then and is not now
+            old = entry[0]
             todo = sorted(t for t in old if t not in sleep)
-            self.visited[k] = old & frozenset(sleep)
+            self.visited[k] = (old & frozenset(sleep), s)
         return _Frame(s, todo, dict(sleep), len(path)) if todo else None
 
     def found(self, violation, path) -> None:
@@ -264,8 +268,9 @@ class Stateful:
         self.result.cut = self.result.cut or cut
 
 
-def count_paths(roots: list, edges: dict) -> int:
-    """Maximal paths from the roots of an acyclic graph (children listed with multiplicity)."""
+def count_paths(roots: list, edges: dict, terminal: set) -> int:
+    """Paths from the roots to terminal (finished or deadlocked) states of an acyclic graph,
+    children listed with multiplicity; a path that ends elsewhere (`assume`) is no execution."""
     memo: dict = {}
     for root in roots:
         stack = [root]
@@ -280,5 +285,5 @@ def count_paths(roots: list, edges: dict) -> int:
                 stack.extend(todo)
                 continue
             stack.pop()
-            memo[k] = sum(memo[c] for c in kids) if kids else 1
+            memo[k] = sum(memo[c] for c in kids) if kids else int(k in terminal)
     return sum(memo[r] for r in roots)

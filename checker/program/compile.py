@@ -99,8 +99,7 @@ class Names:
         for d in model.inputs:
             self.add(d.name, d.type, d, d.pos)
         for d in model.shared:
-            kind = d.kind if d.kind != "var" else "var"
-            self.add(d.name, kind, d, d.pos)
+            self.add(d.name, d.kind, d, d.pos)
         for d in model.threads:
             self.add(d.name, "thread", d, d.pos)
 
@@ -548,8 +547,6 @@ class Lowering:
             lo, hi = self.bound(value.lo), self.bound(value.hi)
             if lo > hi:
                 raise ModelError(f"the range {lo}..{hi} is empty", value.pos, f"write any {hi}..{lo}")
-            if hi - lo > 1_000_000_000:
-                pass
             tmp = self.temp("int")
             self.emit(ir.AnyLocal(tmp, lo, hi, src))
             self.store(target, "int", src, source=tmp, cell=cell)

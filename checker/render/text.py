@@ -78,7 +78,7 @@ def render(r: Result, width: int = 110, color: bool = False) -> str:
     v = r.violation
     if v is not None:
         con.print(f"  property: {v.kind} at line {v.line}, column {v.col}: {v.text}")
-        con.print(f"  {v.message}")
+        con.print(_wrap(v.message, width))
         if v.detail and v.detail.get("waits"):
             for w in v.detail["waits"]:
                 held = f" (held by {', '.join(w['held_by'])})" if w["held_by"] else ""

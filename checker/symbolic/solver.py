@@ -15,6 +15,9 @@ import z3
 from checker.symbolic.values import concrete
 
 
+MEMO_LIMIT = 1_000_000
+
+
 class Sat(enum.Enum):
     SAT = "sat"
     UNSAT = "unsat"
@@ -30,6 +33,7 @@ class Solver:
         for c in base:
             self._s.add(c)
         self._pushed: list = []
+        self._memo: dict = {}
         self.calls = 0
 
     def sync(self, pc: tuple) -> None:
@@ -47,7 +51,19 @@ class Solver:
             pushed.append(c)
 
     def check(self, pc: tuple, extra=None) -> Sat:
-        """Is pc (and extra) satisfiable?"""
+        """Is pc (and extra) satisfiable? Answers are memoised: terms are hash-consed, so the
+        same question about the same path (met again in another schedule) costs nothing."""
+        key = (tuple(c.get_id() for c in pc), None if extra is None else extra.get_id())
+        known = self._memo.get(key)
+        if known is not None:
+            return known[0]
+        answer = self._check(pc, extra)
+        if answer is not Sat.UNKNOWN and len(self._memo) < MEMO_LIMIT:
+            # the memo holds the terms themselves: z3 reuses the id of a freed term
+            self._memo[key] = (answer, pc, extra)
+        return answer
+
+    def _check(self, pc: tuple, extra) -> Sat:
         self.sync(pc)
         self.calls += 1
         if extra is None:

@@ -134,12 +134,38 @@ def _term(v):
     return v
 
 
+_MEMO: dict = {}
+MEMO_LIMIT = 200_000
+
+
+def _memo(key, inputs, compute):
+    """Memoise a term construction by the ids of its inputs. The entry keeps the inputs alive,
+    because z3 reuses the id of a freed term."""
+    hit = _MEMO.get(key)
+    if hit is not None:
+        return hit[1]
+    result = compute()
+    if len(_MEMO) < MEMO_LIMIT:
+        _MEMO[key] = (inputs, result)
+    return result
+
+
 def select(cells, index):
     """cells[index] for a symbolic index (the caller has proved 0 <= index < len(cells))."""
-    result = cells[-1]
-    for k in range(len(cells) - 2, -1, -1):
-        result = ite(compare("==", index, k), cells[k], result)
-    return result
+    def compute():
+        result = cells[-1]
+        for k in range(len(cells) - 2, -1, -1):
+            result = ite(compare("==", index, k), cells[k], result)
+        return result
+    cells = tuple(cells)
+    return _memo(("select", tuple(key(c) for c in cells), key(index)), (cells, index), compute)
+
+
+def store(cells, index, v) -> tuple:
+    """cells with cells[index] = v, for a symbolic index (proved in range by the caller)."""
+    cells = tuple(cells)
+    return _memo(("store", tuple(key(c) for c in cells), key(index), key(v)), (cells, index, v),
+                 lambda: tuple(ite(compare("==", index, c), v, old) for c, old in enumerate(cells)))
 
 
 def key(v: Value):
