@@ -96,22 +96,22 @@ def holds(e: Engine, s: State, prop: ir.Property) -> Violation | None:
     return None
 
 
-def check_always(e: Engine, s: State) -> Violation | None:
+def check(e: Engine, s: State, kind: str) -> Violation | None:
+    """The first property of this kind ('always' or 'final') that s breaks, if any."""
     for prop in e.program.properties:
-        if prop.kind == "always":
+        if prop.kind == kind:
             v = holds(e, s, prop)
             if v:
                 return v
     return None
+
+
+def check_always(e: Engine, s: State) -> Violation | None:
+    return check(e, s, "always")
 
 
 def check_final(e: Engine, s: State) -> Violation | None:
-    for prop in e.program.properties:
-        if prop.kind == "final":
-            v = holds(e, s, prop)
-            if v:
-                return v
-    return None
+    return check(e, s, "final")
 
 
 def finished(s: State) -> bool:

@@ -167,14 +167,7 @@ class Stateful:
         parent = self.visited  # key -> (parent key, (thread, choices)) ; roots -> (None, start)
         edges: dict = {}
         queue: deque = deque()
-        for state, start, bad in initial(self.e):
-            self.start = start
-            if bad is not None:
-                if bad.violation:
-                    self.found(bad.violation, [])
-                else:
-                    self.cut_at_start(bad.cut)
-                continue
+        for state, start in self.starts():
             k = state.key(self.bounded)
             if k not in parent:
                 parent[k] = (None, start, state)
@@ -209,14 +202,7 @@ class Stateful:
     # -- depth-first with sleep sets and state caching -------------------------------------
     def depth_first(self) -> None:
         e, dep = self.e, self.dep
-        for state, start, bad in initial(e):
-            self.start = start
-            if bad is not None:
-                if bad.violation:
-                    self.found(bad.violation, [])
-                else:
-                    self.cut_at_start(bad.cut)
-                continue
+        for state, start in self.starts():
             path: list = []
             stack = [f for f in [self.enter(state, {}, path)] if f]
             while stack:
@@ -263,9 +249,17 @@ class Stateful:
         self.result.found = Found(violation, Schedule(self.start, steps))
         raise _Stop()
 
-    def cut_at_start(self, cut) -> None:
-        self.stats.cuts += 1
-        self.result.cut = self.result.cut or cut
+    def starts(self):
+        """The initial states; start-up work that failed a check or was cut is reported here."""
+        for state, start, bad in initial(self.e):
+            self.start = start
+            if bad is None:
+                yield state, start
+            elif bad.violation:
+                self.found(bad.violation, [])
+            else:
+                self.stats.cuts += 1
+                self.result.cut = self.result.cut or bad.cut
 
 
 def count_paths(roots: list, edges: dict, terminal: set) -> int:
