@@ -1,8 +1,10 @@
-"""pytest integration: `checker_verify(path)` fixture-free helper and a `--checker-models` option.
+"""pytest integration: check a model against its `expect:` inside a test.
+
+    from checker.pytest_plugin import assert_expected
 
     def test_my_model():
-        from checker.pytest_plugin import assert_expected
-        assert_expected("models/lost_update.yaml")
+        r = assert_expected("models/lost_update.yaml")   # fails with the verdict and why
+        assert r.trace.inputs                            # the Result is returned for more checks
 """
 from __future__ import annotations
 
