@@ -139,7 +139,7 @@ def deadlock(e: Engine, s: State) -> Violation:
         kind = "lock"
         if isinstance(i, (ir.SyncOp, ir.Reacquire)):
             ref = i.obj if isinstance(i, ir.SyncOp) else i.mutex
-            k = ref.base if ref.local is None else ref.base + ts.L[ref.local]
+            k = ref.id(ts.L)
             obj, y = p.syncs[k], s.Y[k]
             what = obj.name
             if obj.kind == "mutex":

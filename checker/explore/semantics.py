@@ -227,8 +227,9 @@ class Engine:
             self.run(g, out, first=False)
         return STOP
 
-    def sync_id(self, f: Frame, ref: ir.SyncRef) -> int:
-        return ref.base if ref.local is None else ref.base + f.L[ref.local]
+    def sleeps_on(self, u: int, ts: Thread) -> int:
+        """The condition variable thread u sleeps on (its pc is at the Reacquire after the Wait)."""
+        return self.code[u][ts.pc].cv.id(ts.L)
 
 
 STOP = object()
@@ -445,7 +446,7 @@ def _rmw(e: Engine, f: Frame, i: ir.Rmw, out):
 
 
 def _sync(e: Engine, f: Frame, i: ir.SyncOp, out):
-    k = e.sync_id(f, i.obj)
+    k = i.obj.id(f.L)
     obj = e.program.syncs[k]
     y = f.Y[k]
     t = f.t
@@ -505,7 +506,7 @@ def _sync(e: Engine, f: Frame, i: ir.SyncOp, out):
         else:
             f.Y[k] = y + 1
     else:  # condition: signal / broadcast
-        waiters = [u for u, ts in enumerate(f.T) if u != t and ts.status == WAIT and e.sync_id_of_wait(u, ts) == k]
+        waiters = [u for u, ts in enumerate(f.T) if u != t and ts.status == WAIT and e.sleeps_on(u, ts) == k]
         if op == "broadcast" or not waiters:
             for u in waiters:
                 f.T[u] = f.T[u]._replace(status=RUN)
@@ -526,7 +527,7 @@ def _sync(e: Engine, f: Frame, i: ir.SyncOp, out):
 
 
 def _wait(e: Engine, f: Frame, i: ir.Wait, out):
-    m = e.sync_id(f, i.mutex)
+    m = i.mutex.id(f.L)
     if f.Y[m] != f.t:
         e.violate(f, "lock_misuse", f"{e.program.threads[f.t].name} waits on {i.cv.name} without holding {i.mutex.name}",
                   i.src, out)
@@ -540,7 +541,7 @@ def _wait(e: Engine, f: Frame, i: ir.Wait, out):
 
 
 def _reacquire(e: Engine, f: Frame, i: ir.Reacquire, out):
-    f.Y[e.sync_id(f, i.mutex)] = f.t
+    f.Y[i.mutex.id(f.L)] = f.t
     f.note("sync", "reacquire", i.mutex.name)
     f.pc += 1
 
@@ -561,14 +562,6 @@ def _pause(e: Engine, f: Frame, i: ir.Pause, out):
     f.pc += 1
 
 
-def _sync_id_of_wait(self: Engine, u: int, ts: Thread) -> int:
-    """The condition variable thread u sleeps on (its pc is at the Reacquire after the Wait)."""
-    r = self.code[u][ts.pc]
-    return r.cv.base if r.cv.local is None else r.cv.base + ts.L[r.cv.local]
-
-
-Engine.sync_id_of_wait = _sync_id_of_wait
-
 HANDLERS = {
     ir.SetLocal: _set_local, ir.AnyLocal: _any_local, ir.Branch: _branch, ir.Jump: _jump,
     ir.Assert: _assert, ir.Assume: _assume, ir.Resolve: _resolve, ir.Read: _read, ir.Write: _write,
@@ -588,7 +581,7 @@ def enabled(e: Engine, s: State, t: int) -> bool:
     i = code[ts.pc]
     kind = type(i)
     if kind is ir.SyncOp:
-        k = i.obj.base if i.obj.local is None else i.obj.base + ts.L[i.obj.local]
+        k = i.obj.id(ts.L)
         y = s.Y[k]
         op = i.op
         if op == "lock":
@@ -601,7 +594,7 @@ def enabled(e: Engine, s: State, t: int) -> bool:
             return y > 0
         return True
     if kind is ir.Reacquire:
-        k = i.mutex.base if i.mutex.local is None else i.mutex.base + ts.L[i.mutex.local]
+        k = i.mutex.id(ts.L)
         return s.Y[k] == -1
     if kind is ir.Join:
         return s.T[i.thread].status == DONE

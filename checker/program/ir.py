@@ -72,6 +72,10 @@ class SyncRef:
     size: int
     local: int | None  # the local that holds the (resolved, concrete) index, if any
 
+    def id(self, L) -> int:
+        """The sync object's id, given the thread's locals (the index is concrete by then)."""
+        return self.base if self.local is None else self.base + L[self.local]
+
 
 @dataclass(frozen=True)
 class InputInfo:
