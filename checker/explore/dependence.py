@@ -76,12 +76,13 @@ class Dependence:
         return Access(v.base, v.base + v.size, mode, OTHER)
 
     def sync(self, ref: ir.SyncRef, L, mode: int, op: int) -> Access:
-        if ref.local is None or L is None or type(L[ref.local]) is not int:
-            lo = self.sync0 + ref.base
-            hi = lo + (ref.size if ref.local is not None and L is None else 1)
-            return Access(lo, hi, mode, op)
-        k = self.sync0 + ref.base + L[ref.local]
-        return Access(k, k + 1, mode, op)
+        lo = self.sync0 + ref.base
+        if ref.local is None:
+            return Access(lo, lo + 1, mode, op)
+        k = L[ref.local] if L is not None else None
+        if type(k) is not int:  # index not known here: the whole mutex array (over-approximation)
+            return Access(lo, lo + ref.size, mode, op)
+        return Access(lo + k, lo + k + 1, mode, op)
 
     def pending(self, code: tuple, s: State, t: int) -> tuple:
         """The accesses of thread t's next step in s (a superset of what it will touch)."""
