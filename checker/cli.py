@@ -21,7 +21,8 @@ from checker.render import json as jsonr
 from checker.render.text import render
 from checker.result import ExitCode, Verdict, exit_code
 from checker.trace import ReplayError, replay
-from checker.verify import DEFAULT_LOOP_BOUND, DEFAULT_MAX_STATES, Options, load, verify
+from checker.verify import (DEFAULT_LOOP_BOUND, DEFAULT_MAX_MEMORY, DEFAULT_MAX_STATES, DEFAULT_SOLVER_TIMEOUT_MS,
+                            DEFAULT_TIMEOUT, Options, load, verify)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="A model checker for concurrent access schedules: proves or refutes a YAML model "
@@ -137,17 +138,19 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 def verify_cmd(
     models: List[str] = typer.Argument(..., help="Model files (YAML)."),
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON (schema: docs/json.md)."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.001, help="Seconds per model before giving up (unknown)."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0, help="Seconds per model before giving up (unknown); 0: no time limit."),
     max_executions: Optional[int] = typer.Option(None, "--max-executions", min=1, help="Stop after N complete executions (unknown)."),
     max_states: int = typer.Option(DEFAULT_MAX_STATES, "--max-states", min=1, help="States stored by the stateful search before it falls back to the loop bound."),
     no_reduction: bool = typer.Option(False, "--no-reduction", help="Explore every interleaving (no partial-order reduction), for cross-checking."),
     loop_bound: int = typer.Option(DEFAULT_LOOP_BOUND, "--loop-bound", min=0, help="Loop iterations per thread when the state space is not finite (result: bounded)."),
     spurious: bool = typer.Option(False, "--spurious-wakeups", help="Let a thread waiting on a condition wake without a signal."),
-    solver_timeout: int = typer.Option(10_000, "--solver-timeout-ms", min=1, help="Milliseconds per solver query (unknown when exceeded)."),
+    solver_timeout: int = typer.Option(DEFAULT_SOLVER_TIMEOUT_MS, "--solver-timeout-ms", min=1, help="Milliseconds per solver query (unknown when exceeded)."),
+    max_memory: int = typer.Option(DEFAULT_MAX_MEMORY, "--max-memory", min=0, metavar="MIB", help="MiB of resident memory before giving up (unknown); 0: no memory limit."),
 ):
     """Prove or refute each model; print verdicts, counterexample traces and statistics."""
-    opts = Options(reduction=not no_reduction, timeout=timeout, max_executions=max_executions, max_states=max_states,
-                   loop_bound=loop_bound, spurious_wakeups=spurious, solver_timeout_ms=solver_timeout)
+    opts = Options(reduction=not no_reduction, timeout=timeout or None, max_executions=max_executions,
+                   max_states=max_states, loop_bound=loop_bound, spurious_wakeups=spurious,
+                   solver_timeout_ms=solver_timeout, max_memory=max_memory or None)
     raise typer.Exit(run_verify(models, opts, as_json, sys.stdout, sys.stderr, color=sys.stdout.isatty()))
 
 

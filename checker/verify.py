@@ -7,6 +7,7 @@ violation is an internal error, reported as such rather than hidden.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 from checker.explore.checks import input_symbols
@@ -21,18 +22,52 @@ from checker.symbolic.solver import Solver
 from checker.trace import ReplayError, replay
 
 DEFAULT_LOOP_BOUND = 10
+DPOR_LOOP_FACTOR = 10  # DPOR cuts a loop that may not end after this many times --loop-bound turns
 DEFAULT_MAX_STATES = 200_000
+DEFAULT_TIMEOUT = 600.0  # seconds per model
+DEFAULT_MAX_MEMORY = 4096  # MiB of resident memory
+DEFAULT_SOLVER_TIMEOUT_MS = 10_000
 
 
 @dataclass(frozen=True)
 class Options:
+    """What one run may do. Every search ends: by default within DEFAULT_TIMEOUT seconds,
+    DEFAULT_MAX_MEMORY MiB and DEFAULT_MAX_STATES stored states. `timeout=None` or
+    `max_memory=None` lifts that limit. Invalid values raise ValueError."""
+
     reduction: bool = True
-    timeout: float | None = None  # seconds for the whole search of one model
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds for the whole search of one model; None: no limit
     max_executions: int | None = None
     max_states: int = DEFAULT_MAX_STATES
     loop_bound: int = DEFAULT_LOOP_BOUND
     spurious_wakeups: bool = False
-    solver_timeout_ms: int = 10_000
+    solver_timeout_ms: int = DEFAULT_SOLVER_TIMEOUT_MS
+    max_memory: int | None = DEFAULT_MAX_MEMORY  # MiB of resident memory of the process; None: no limit
+
+    def __post_init__(self):
+        def number(v):
+            return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+        def integer(v):
+            return isinstance(v, int) and not isinstance(v, bool)
+
+        for name in ("reduction", "spurious_wakeups"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"Options.{name} must be True or False, not {getattr(self, name)!r}")
+        problems = [
+            ("timeout", self.timeout is None or (number(self.timeout) and self.timeout > 0),
+             "a number of seconds > 0, or None for no time limit"),
+            ("max_executions", self.max_executions is None or (integer(self.max_executions) and self.max_executions >= 1),
+             "an integer >= 1, or None for no limit"),
+            ("max_states", integer(self.max_states) and self.max_states >= 1, "an integer >= 1"),
+            ("loop_bound", integer(self.loop_bound) and self.loop_bound >= 0, "an integer >= 0"),
+            ("solver_timeout_ms", integer(self.solver_timeout_ms) and self.solver_timeout_ms >= 1, "an integer >= 1"),
+            ("max_memory", self.max_memory is None or (integer(self.max_memory) and self.max_memory >= 1),
+             "an integer number of MiB >= 1, or None for no memory limit"),
+        ]
+        for name, ok, want in problems:
+            if not ok:
+                raise ValueError(f"Options.{name} must be {want}, not {getattr(self, name)!r}")
 
 
 def load(path: str) -> Program:
@@ -48,24 +83,51 @@ def verify_file(path: str, options: Options = Options()) -> Result:
     return verify(load(path), options)
 
 
-def engine_for(program: Program, options: Options) -> Engine:
+def engine_for(program: Program, options: Options, stateful: bool | None = None) -> Engine:
+    """The step relation with its solver. A stateful search enumerates small `any` ranges (so
+    states can repeat); a stateless one keeps them symbolic."""
     symbols, base = input_symbols(program)
     e = Engine(program, Solver(base, options.solver_timeout_ms), spurious=options.spurious_wakeups,
-               enumerate_any=program.has_loops)
+               enumerate_any=program.has_loops if stateful is None else stateful)
     e.symbols.update(symbols)
     return e
 
 
+def strategy(program: Program, options: Options) -> str:
+    """Which search a model gets: 'dpor' unless reduction is off ('every interleaving', stateful)
+    or some thread runs `while true` ('stateful': a server's state space is cyclic)."""
+    if not options.reduction:
+        return "full"
+    return "stateful" if program.cyclic else "dpor"
+
+
 def explore(program: Program, options: Options):
-    e = engine_for(program, options)
-    budget = Budget(options.timeout, options.max_executions, options.max_states)
-    if program.has_loops or not options.reduction:
-        search = Stateful(e, budget, options.loop_bound, reduce=options.reduction and program.has_loops,
-                          count_paths=not program.has_loops)
-    else:
-        search = Dpor(e, budget)
-    exploration = search.run()
+    budget = Budget(options.timeout, options.max_executions, options.max_states, max_memory=options.max_memory)
+    plan = strategy(program, options)
+    notes = []
+    if plan == "dpor":
+        e = engine_for(program, options, stateful=False)
+        e.solver.deadline = budget.deadline  # no solver query runs past the time budget
+        if program.has_loops and not program.counted_loops:  # a loop that may not end is cut
+            e.loop_bound = options.loop_bound * DPOR_LOOP_FACTOR
+        exploration = Dpor(e, budget).run()
+        if exploration.cut is not None and exploration.found is None and exploration.exhausted is None:
+            notes.append(f"a loop turned {e.loop_bound} times in one execution ({exploration.cut.thread} at line "
+                         f"{exploration.cut.line}); searched again with the stateful search")
+            plan = "stateful"
+    if plan != "dpor":
+        e = engine_for(program, options, stateful=program.has_loops)
+        e.solver.deadline = budget.deadline
+        exploration = Stateful(e, budget, options.loop_bound, reduce=plan == "stateful",
+                               count_paths=not program.has_loops).run()
+    exploration.notes[0:0] = notes
+    if exploration.exhausted is None and exploration.unknowns and (e.solver.expired or budget.out_of_time()):
+        # the undecided queries were cut by the time budget, not by a limit of the solver
+        exploration.exhausted = budget.time_reason()
+        exploration.notes.append("undecided when the time ran out: " + "; ".join(exploration.unknowns))
     exploration.stats.seconds = round(budget.elapsed(), 4)
+    exploration.stats.solver_calls = e.solver.calls  # every query of the run, the searches' own included
+    exploration.stats.solver_seconds = round(e.solver.seconds, 4)
     return e, exploration
 
 

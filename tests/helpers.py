@@ -15,9 +15,10 @@ MODELS = sorted((ROOT / "models").glob("*.yaml"))
 def search(text: str, strategy: str, keep_going: bool = False, spurious: bool = False, loop_bound: int = 10,
            max_states: int | None = 200_000, max_executions: int | None = None, max_steps: int | None = None):
     """Run one strategy on a model: 'dpor', 'enumerate' (every interleaving, stateless),
-    'stateful' (sleep sets), 'stateful-full' (every interleaving, stateful)."""
+    'stateful' (persistent sets), 'stateful-full' (every interleaving, stateful)."""
     program = load_text(text, "m.yaml")
-    e = engine_for(program, Options(spurious_wakeups=spurious))
+    # `any` values are enumerated, so that final states are concrete and comparable
+    e = engine_for(program, Options(spurious_wakeups=spurious), stateful=True)
     budget = Budget(max_states=max_states, max_executions=max_executions, max_steps=max_steps)
     if strategy in ("dpor", "enumerate"):
         s = Dpor(e, budget, reduce=strategy == "dpor", keep_going=keep_going)
@@ -26,5 +27,6 @@ def search(text: str, strategy: str, keep_going: bool = False, spurious: bool = 
                      keep_going=keep_going)
     x = s.run()
     x.visited = getattr(s, "visited", None)
+    x.deadlock_keys = getattr(s, "deadlock_keys", None)  # stateful: the deadlocked states' keys
     return x
 

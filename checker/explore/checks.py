@@ -17,12 +17,13 @@ from checker.symbolic.solver import Sat
 
 
 class View:
-    """What closures see: memory, thread states, locals, and the obligation list."""
+    """What closures see: memory, thread states, locals, the obligation list, and the run's
+    array terms (`values.Terms`, for a cell read at a symbolic index)."""
 
-    __slots__ = ("M", "T", "L", "ob")
+    __slots__ = ("M", "T", "L", "ob", "terms")
 
-    def __init__(self, M, T=(), L=()):
-        self.M, self.T, self.L, self.ob = M, T, L, []
+    def __init__(self, M, T=(), L=(), terms=None):
+        self.M, self.T, self.L, self.ob, self.terms = M, T, L, [], terms
 
 
 def input_symbols(program: ir.Program) -> tuple[dict, list]:
@@ -43,7 +44,7 @@ def initial(e: Engine, replay: list | None = None) -> list[tuple[State, tuple, O
     for inp in p.inputs:
         M.append(e.values[inp.name] if e.values is not None else e.symbols[inp.name])
     M.extend([None] * (len(p.slots) - len(M)))
-    view = View(M)
+    view = View(M, terms=e.solver.terms)
     for slot, fn in p.init:
         M[slot] = fn(view)
     Y = []
@@ -52,7 +53,7 @@ def initial(e: Engine, replay: list | None = None) -> list[tuple[State, tuple, O
     T = []
     for th in p.threads:
         L = [None] * len(th.local_names)
-        lv = View(M, L=L)
+        lv = View(M, L=L, terms=e.solver.terms)
         for k, fn in th.local_init:
             L[k] = fn(lv)
         T.append(Thread(0, RUN, tuple(L), 0, 0))
@@ -73,7 +74,7 @@ def initial(e: Engine, replay: list | None = None) -> list[tuple[State, tuple, O
 
 def holds(e: Engine, s: State, prop: ir.Property) -> Violation | None:
     """Check a property in state s; a violation carries a model of the inputs."""
-    view = View(s.M, s.T)
+    view = View(s.M, s.T, terms=e.solver.terms)
     try:
         v = prop.fn(view)
     except Fault as err:

@@ -49,17 +49,25 @@ def coenabled(A: tuple, B: tuple) -> bool:
 
 
 class Dependence:
-    def __init__(self, program: ir.Program, observe: bool = True):
+    def __init__(self, program: ir.Program, observe: bool = True, spurious: bool = False):
         self.program = program
+        self.spurious = spurious
         self.nM = len(program.slots)
         self.sync0 = self.nM
         self.fin0 = self.nM + len(program.syncs)
         self.obs = self.fin0 + len(program.threads)
         self.observer = Access(self.obs, self.obs + 1, WRITE, OTHER)
+        # With spurious wake-ups, whether a state is a deadlock (only wake-ups can move) depends on
+        # every thread: a wake-up writes every location, and every other step reads `quiet`.
+        self.quiet = self.obs + 1
+        self.size = self.obs + 2  # the number of location ids
+        self.wake = (Access(0, self.size, WRITE, OTHER),)
+        self.quiet_read = (Access(self.quiet, self.size, READ, OTHER),)
         # A stateful search checks `always` in every state it stores, so it needs no observer.
         self.observed_slots = program.observed_slots if observe else frozenset()
         self.observed_threads = program.observed_threads if observe else frozenset()
         self._atomic: dict = {}
+        self._possible: dict = {}
         self.local_reads = [t.local_reads for t in program.threads]
 
     def var(self, v: ir.Var, index, L, M, mode: int) -> Access:
@@ -88,6 +96,8 @@ class Dependence:
         """The accesses of thread t's next step in s (a superset of what it will touch)."""
         ts = s.T[t]
         if ts.status == WAIT:
+            if self.spurious:
+                return self.wake
             acc = (self.sync(code[ts.pc].cv, ts.L, WRITE, OTHER),)
         elif ts.pc >= len(code):
             return ()
@@ -99,6 +109,34 @@ class Dependence:
         if t in self.observed_threads or any(
                 a.mode == WRITE and any(a.lo <= k < a.hi for k in self.observed_slots) for a in acc):
             acc = acc + (self.observer,)
+        if self.spurious:
+            acc = acc + self.quiet_read
+        return acc
+
+    @staticmethod
+    def state_dependent(i) -> bool:
+        """Does what this instruction touches depend on shared values (not only on locals)?"""
+        return (type(i) is ir.Rmw and i.op == "cas") or (type(i) is ir.SyncOp and i.op == "trylock")
+
+    def possible(self, code: tuple, s: State, t: int) -> tuple:
+        """The accesses thread t's next step may make in any state where t is where it is in s
+        (whatever the shared values): an over-approximation of `pending`."""
+        ts = s.T[t]
+        if ts.status == WAIT or ts.pc >= len(code):
+            return self.pending(code, s, t)
+        key = (t, ts.pc)
+        acc = self._possible.get(key)
+        if acc is None:
+            acc = self.instr(code, ts.pc, t, None, None)
+            extra = self.local_reads[t][ts.pc]
+            if extra:
+                acc = acc + tuple(Access(lo, hi, READ, OTHER) for lo, hi in extra)
+            if t in self.observed_threads or any(
+                    a.mode == WRITE and any(a.lo <= k < a.hi for k in self.observed_slots) for a in acc):
+                acc = acc + (self.observer,)
+            if self.spurious:
+                acc = acc + self.quiet_read
+            self._possible[key] = acc
         return acc
 
     def instr(self, code: tuple, pc: int, t: int, s: State, L) -> tuple:
@@ -107,14 +145,16 @@ class Dependence:
         M = s.M if s is not None else ()
         if kind is ir.Read:
             return (self.var(i.var, i.index, L, M, READ),)
-        if kind is ir.Write or kind is ir.Rmw:
+        if kind is ir.Write:
             return (self.var(i.var, i.index, L, M, WRITE),)
+        if kind is ir.Rmw:
+            return (self.var(i.var, i.index, L, M, READ if self.cas_fails(i, L, M) else WRITE),)
         if kind is ir.SyncOp:
             return (self.sync_op(i, t, s, L),)
         if kind is ir.Wait:
             return (self.sync(i.cv, L, WRITE, OTHER), self.sync(i.mutex, L, WRITE, REL))
-        if kind is ir.Reacquire:
-            return (self.sync(i.mutex, L, WRITE, ACQ),)
+        if kind is ir.Reacquire:  # enabled by a wake-up: reads the condition a signal writes
+            return (self.sync(i.mutex, L, WRITE, ACQ), self.sync(i.cv, L, READ, OTHER))
         if kind is ir.Join:
             k = self.fin0 + i.thread
             return (Access(k, k + 1, READ, ACQ),)
@@ -139,9 +179,30 @@ class Dependence:
                 writer, _ = s.Y[i.obj.base]
                 return self.sync(i.obj, L, WRITE if writer == t else READ, REL)
             return self.sync(i.obj, L, WRITE, OTHER)
+        if s is None:
+            return self.sync(i.obj, L, WRITE, OTHER)
         if i.obj.kind == "mutex":
-            return self.sync(i.obj, L, WRITE, {"lock": ACQ, "unlock": REL}.get(op, OTHER) if s is not None else OTHER)
+            if op == "trylock":  # a failed trylock only reads the mutex: two of them commute
+                return self.sync(i.obj, L, READ if s.Y[i.obj.id(L)] != -1 else WRITE, OTHER)
+            return self.sync(i.obj, L, WRITE, ACQ if op == "lock" else REL)
+        if i.obj.kind == "semaphore":
+            return self.sync(i.obj, L, WRITE, ACQ if op == "acquire" else REL)
         return self.sync(i.obj, L, WRITE, OTHER)
+
+    def cas_fails(self, i: ir.Rmw, L, M) -> bool:
+        """A `cas` whose comparison is concretely false here reads and does not write."""
+        if i.op != "cas" or L is None:
+            return False
+        try:
+            view = _View(L, M)
+            expected = i.args[0](view)
+            k = 0 if i.index is None else i.index(view)
+        except Fault:
+            return False
+        if type(k) is not int or not 0 <= k < i.var.size or view.ob:
+            return False
+        old = M[i.var.base + k]
+        return type(old) in (int, bool) and type(expected) in (int, bool) and old != expected
 
     def atomic(self, code: tuple, pc: int, t: int) -> tuple:
         """Every access the block's instructions might make; all OTHER (nothing inside blocks)."""

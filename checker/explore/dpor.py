@@ -1,46 +1,95 @@
-"""Stateless search over schedules: dynamic partial-order reduction, or every interleaving.
+"""Stateless search over schedules: Optimal DPOR with wake-up trees, or every interleaving.
 
-With `reduce=True` this is the algorithm of Flanagan and Godefroid (POPL 2005) with sleep sets:
-at each state, for every thread p, the latest earlier step e that is dependent with p's
-pending step, may be enabled together with it, and does not happen before p (vector clocks)
-is a race; p (or, if p was disabled there, every enabled thread) joins the backtrack set of
-the state before e. Sleep sets keep a thread asleep after its step was explored from an
-ancestor until a dependent step wakes it, so no two complete executions explored are
-equivalent. With `reduce=False` every enabled thread is explored at every state.
+With `reduce=True` this is Optimal-DPOR (Abdulla, Aronis, Jonsson, Sagonas, "Source Sets: A
+Foundation for Optimal Dynamic Partial Order Reduction", JACM 64(4), 2017, Algorithm 2),
+extended to blocking primitives. Each event (one step of one thread, with the outcome of its
+internal forks) carries its accesses and a vector clock of happens-before. When an event e'
+is executed, every earlier event e of another thread with which it is in a *race* (dependent,
+not ordered through other events) yields a wake-up sequence v = notdep(e).e' (the events
+between e and e' that do not happen after e, then e'); v is inserted into the wake-up tree of
+the state before e unless a thread asleep there is a weak initial of v. A state's wake-up tree
+is explored leftmost first; a thread whose event was explored from a state sleeps there until
+a dependent event wakes it. So every Mazurkiewicz trace is explored exactly once.
 
-Soundness (docs/soundness.md): for every execution of the model, an equivalent one (same
-steps, dependent steps in the same order) is explored, hence the same assertion outcomes,
-final states, deadlocks and, because steps that change what an `always` reads are dependent
-on each other, the same values of every `always` along the way. Only loop-free programs come
-here (every execution is finite); looping programs go to `stateful`.
+Blocking (docs/soundness.md, "Blocking"): an acquire (lock, acquire, join, re-acquisition
+after a wait) that another thread's release enabled is raced with the previous acquire of the
+same object, looking through the release; a candidate reversal whose last event would be
+disabled is not a race (checked by running it). Threads left unfinished when an execution ends
+(deadlock, a violation with `keep_going`) contribute their pending event as a last event.
+
+With `reduce=False` every enabled thread is explored at every state (the `enumerate` oracle
+of the tests). Programs whose every execution is finite come here; a loop bound cuts an
+execution (the verdict is then bounded).
 """
 from __future__ import annotations
 
 import sys
 
 from checker.explore.checks import check_always, check_final, deadlock, initial
-from checker.explore.dependence import Dependence, coenabled, dependent
+from checker.explore.dependence import Dependence
 from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Found, Schedule, Stats
 from checker.explore.semantics import Engine, enabled, stuck
-from checker.explore.state import DONE, State
-from checker.symbolic.values import Overflow
-from checker.symbolic.values import show
+from checker.explore.state import ACQ, DONE, WRITE, State
+from checker.symbolic.values import Overflow, show
 
 
 class _Stop(Exception):
     pass
 
 
-class Node:
-    __slots__ = ("state", "clock", "sleep", "backtrack", "done", "enabled")
+class Event:
+    """One executed step: thread, identity (thread, choices, forks), accesses, vector clock.
+    `seq` is the event's 1-based position in its thread; `clock[t]` counts t's events that
+    happen before it (itself included)."""
 
-    def __init__(self, state: State, clock: tuple, sleep: dict):
+    __slots__ = ("thread", "key", "acc", "clock", "seq", "choices", "blocking")
+
+    def __init__(self, thread, key, acc, clock, seq, choices, blocking):
+        self.thread, self.key, self.acc, self.clock, self.seq = thread, key, acc, clock, seq
+        self.choices, self.blocking = choices, blocking
+
+
+class Ended(tuple):
+    """The accesses of an event that ended its execution (a violation, a cut): it sleeps like
+    any explored event, but covers no reversal, since nothing after it was explored."""
+
+
+class Node:
+    """A state on the current path: its wake-up tree, sleep set and computed steps."""
+
+    __slots__ = ("state", "clock", "sleep", "wut", "outcomes", "access", "enabled", "explored")
+
+    def __init__(self, state: State, clock: tuple, sleep: dict, wut: list):
         self.state = state
-        self.clock = clock  # per thread: the vector clock of its last step
-        self.sleep = sleep  # thread -> accesses of its pending step
-        self.backtrack: set[int] = set()
-        self.done: set[int] = set()
-        self.enabled: set[int] = set()
+        self.clock = clock  # per thread: the vector clock of its last event
+        self.sleep = sleep  # event key -> accesses: explored from an ancestor, nothing dependent since
+        self.wut = wut  # wake-up tree: [[key, accesses, subtree], ...] in order
+        self.outcomes: dict = {}  # thread -> its step's outcomes here
+        self.access: dict = {}  # thread -> the accesses of its step here
+        self.enabled: list = []
+        self.explored = False
+
+
+def dependent(A: tuple, B: tuple) -> bool:
+    for a in A:
+        for b in B:
+            if a.lo < b.hi and b.lo < a.hi and (a.mode or b.mode):
+                return True
+    return False
+
+
+def key_of(t: int, o) -> tuple:
+    """An event's identity: thread, recorded choices, symbolic branch directions (and whether
+    the step ended in a violation or a cut, which is an outcome of its own)."""
+    if o.violation is not None or o.cut is not None:
+        return (t, o.choices, o.forks + ("end",))
+    return (t, o.choices, o.forks)
+
+
+def covering(o, acc):
+    """A branch's accesses for the weak-initial test; None for a step that ends its execution
+    (a violation, a cut): nothing is explored after it, so it covers no reversal."""
+    return None if o.violation is not None or o.cut is not None else acc
 
 
 class Dpor:
@@ -49,15 +98,18 @@ class Dpor:
         self.e = engine
         self.budget = budget
         self.reduce = reduce
-        self.dep = Dependence(engine.program)
+        self.dep = Dependence(engine.program, spurious=engine.spurious)
         self.n = len(engine.program.threads)
         self.code = engine.code
         self.has_always = any(p.kind == "always" for p in engine.program.properties)
         self.stats = Stats()
-        self.stack: list[Node] = []
-        self.events: list = []  # (thread, accesses, vector clock, choices), events[i] left stack[i]
-        self.result = Exploration("dpor" if reduce else "every interleaving", self.stats)
+        self.stack: list[Node] = []  # stack[i]: the state before events[i]
+        self.races: list = []  # (i, j, state before j): races of events[j] not reversed yet
+        self.events: list[Event] = []
+        self.hist: list[list] = [[] for _ in range(self.dep.size)]  # location -> [(position, mode, op)]
+        self.result = Exploration("optimal dpor" if reduce else "every interleaving", self.stats)
 
+    # -- driver ---------------------------------------------------------------------------------
     def run(self) -> Exploration:
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 4 * self.budget.max_depth + 1000))
@@ -68,11 +120,10 @@ class Dpor:
                     self.report(bad.violation, bad.cut, [])
                     continue
                 zero = (0,) * self.n
-                root = Node(state, (zero,) * self.n, {})
                 v = check_always(self.e, state) if self.has_always else None
                 if v:
                     self.report(v, None, [])
-                self.explore(root)
+                self.explore(Node(state, (zero,) * self.n, {}, []))
         except _Stop:
             pass
         except Exhausted as x:
@@ -81,21 +132,23 @@ class Dpor:
             self.result.exhausted = OVERFLOW
         finally:
             sys.setrecursionlimit(limit)
+        self.stats.solver_calls = self.e.solver.calls
         self.result.unknowns = list(dict.fromkeys(self.e.unknowns))
         return self.result
 
     def report(self, violation, cut, extra_steps: list) -> None:
-        steps = tuple((t, c) for t, _, _, c in self.events) + tuple(extra_steps)
         if violation is not None:
             if self.keep_going:  # the execution ends here; the search goes on
                 self.result.violations.add((violation.kind, violation.line, violation.col))
                 return
+            steps = tuple((ev.thread, ev.choices) for ev in self.events) + tuple(extra_steps)
             self.result.found = Found(violation, Schedule(self.start, steps))
             raise _Stop()
         if cut is not None:
             self.stats.cuts += 1
             self.result.cut = self.result.cut or cut
 
+    # -- the search -----------------------------------------------------------------------------
     def explore(self, node: Node) -> None:
         e, s = self.e, node.state
         self.budget.tick(self.stats)
@@ -103,6 +156,7 @@ class Dpor:
             raise Exhausted(f"depth budget: an execution longer than {self.budget.max_depth} steps")
         live = [t for t in range(self.n) if s.T[t].status != DONE]
         if not live:
+            self.pending_races(node, live)
             self.stats.executions += 1
             if self.keep_going:
                 self.result.finals.add(tuple(show(x) for x in s.M))
@@ -113,85 +167,326 @@ class Dpor:
         en = [t for t in live if enabled(e, s, t)]
         if stuck(s, en):
             self.stats.executions += 1
+            if self.keep_going:
+                self.result.deadlocks.add(tuple(show(x) for x in s.M))
             self.report(deadlock(e, s), None, [])
-            return
-        node.enabled = set(en)
-        pending = {t: self.dep.pending(self.code[t], s, t) for t in live}
-        if self.reduce:
-            self.races(node, live, pending)
-            candidates = [t for t in en if t not in node.sleep]
-            if not candidates:
-                self.stats.blocked += 1
+            if not en:
+                self.pending_races(node, live)
                 return
-            node.backtrack.add(candidates[0])
-        else:
-            node.backtrack = set(en)
+            # only spurious wake-ups can move: a deadlock, and (with keep_going) they are explored
+        node.enabled = en
+        if not self.reduce:
+            for t in en:
+                for o in self.outcomes(node, t):
+                    self.step(node, t, o)
+            return
         while True:
-            todo = [t for t in node.backtrack if t not in node.done and t not in node.sleep]
-            if not todo:
+            child = self.next_child(node)
+            if child is None:
+                if not node.explored:
+                    if any(self.outcomes(node, t) for t in en):
+                        self.stats.blocked += 1  # every enabled event is asleep: sleep-set blocked
+                    self.pending_races(node, live)
                 return
-            p = min(todo)
-            node.done.add(p)
-            self.step(node, p, pending[p])
-            if self.reduce:
-                node.sleep = {**node.sleep, p: pending[p]}
-
-    def truncated(self, node: Node) -> None:
-        """An execution ended early here (a violation, when the search goes on after it).
-        Races beyond this point are never seen, so, as for a disabled thread, every enabled
-        thread is explored from here."""
-        node.backtrack |= node.enabled
-
-    def races(self, node: Node, live: list, pending: dict) -> None:
-        events, stack = self.events, self.stack
-        for p in live:
-            A = pending[p]
-            Cp = node.clock[p]
-            for i in range(len(events) - 1, -1, -1):
-                q, B, vc, _ = events[i]
-                if q == p or vc[q] <= Cp[q]:
-                    continue  # p's own step, or one that happens before p
-                if dependent(B, A) and coenabled(B, A):
-                    before = stack[i]
-                    if p in before.enabled:
-                        before.backtrack.add(p)
-                    else:
-                        before.backtrack |= before.enabled
+            key, _, subtree = child
+            node.explored = True
+            t = key[0]
+            for o in self.outcomes(node, t):
+                if key_of(t, o) == key:
+                    self.step(node, t, o, subtree)
                     break
+            node.wut.remove(child)
 
-    def step(self, node: Node, p: int, A: tuple) -> None:
-        e = self.e
-        outcomes = e.step(node.state, p)
-        self.stats.solver_calls = e.solver.calls
-        if not outcomes:
-            # p's step was discarded by `assume` on every path: like a disabled thread, the
-            # others must be explored from here.
-            self.stats.assumed += 1
-            self.truncated(node)
-            return
-        vc = list(node.clock[p])
-        for q, B, vq, _ in self.events:
-            if q != p and dependent(B, A):
-                vc = [max(a, b) for a, b in zip(vc, vq)]
-        vc[p] += 1
-        vc = tuple(vc)
-        clock = node.clock[:p] + (vc,) + node.clock[p + 1:]
-        sleep = {q: a for q, a in node.sleep.items() if not dependent(a, A)} if self.reduce else {}
-        for o in outcomes:
-            self.stats.steps += 1
-            if o.violation is not None or o.cut is not None:
-                self.report(o.violation, o.cut, [(p, o.choices)])
-                self.truncated(node)
+    def outcomes(self, node: Node, t: int) -> list:
+        """Thread t's step from this node: computed once. A step that `assume` discards on every
+        path has no outcome; then t cannot move here, as if it were blocked."""
+        outs = node.outcomes.get(t)
+        if outs is None:
+            outs = node.outcomes[t] = self.e.step(node.state, t)
+            self.stats.solver_calls = self.e.solver.calls
+            if not outs:
+                self.stats.assumed += 1
+        return outs
+
+    def next_child(self, node: Node):
+        """The leftmost branch of the wake-up tree; when it is empty, one enabled thread that is
+        not asleep (every outcome of its step: an internal fork is a choice, not a race)."""
+        wut, sleep = node.wut, node.sleep
+        while wut:
+            child = wut[0]
+            key = child[0]
+            if key[1] is None:  # a thread's pending event seen at the end of a run: any outcome
+                wut.pop(0)
+                key_acc = self.access(node, key[0])
+                wut[0:0] = [[key_of(key[0], o), covering(o, key_acc), []] for o in self.outcomes(node, key[0])
+                            if key_of(key[0], o) not in sleep and not any(c[0] == key_of(key[0], o) for c in wut)]
                 continue
-            self.stack.append(node)
-            self.events.append((p, A, vc, o.choices))
-            try:
-                if self.has_always and any(a.lo == self.dep.obs for a in A):
-                    v = check_always(e, o.state)
-                    if v:  # with keep_going the execution goes on past a state that breaks `always`
-                        self.report(v, None, [])
-                self.explore(Node(o.state, clock, dict(sleep)))
-            finally:
-                self.stack.pop()
-                self.events.pop()
+            if key in sleep:
+                wut.pop(0)
+                continue
+            self.add_siblings(node, key[0])
+            return child
+        if node.explored:
+            return None
+        for t in node.enabled:
+            for o in self.outcomes(node, t):
+                k = key_of(t, o)
+                if k not in sleep:
+                    wut.append([k, covering(o, self.access(node, t)), []])
+            if wut:
+                self.add_siblings(node, t)
+                return wut[0]
+        return None
 
+    def add_siblings(self, node: Node, t: int) -> None:
+        """Every other outcome of thread t's step here is explored too (internal nondeterminism)."""
+        outs = self.outcomes(node, t)
+        if len(outs) < 2:
+            return
+        present = {c[0] for c in node.wut}
+        for o in outs:
+            k = key_of(t, o)
+            if k not in node.sleep and k not in present:
+                node.wut.append([k, covering(o, self.access(node, t)), []])
+                present.add(k)
+
+    def access(self, node: Node, t: int) -> tuple:
+        """The accesses of thread t's next step from this node (computed once)."""
+        acc = node.access.get(t)
+        if acc is None:
+            acc = node.access[t] = self.dep.pending(self.code[t], node.state, t)
+        return acc
+
+    def step(self, node: Node, p: int, o, subtree: list | None = None) -> None:
+        """Execute outcome o of thread p's step from node, explore what follows, undo."""
+        self.stats.steps += 1
+        A = self.access(node, p)
+        key = key_of(p, o)
+        if o.violation is not None or o.cut is not None:
+            self.report(o.violation, o.cut, [(p, o.choices)])
+            if self.reduce:  # the run ends here, but the other threads' steps from here do not
+                node.sleep[key] = Ended(A)
+                for t in node.enabled:
+                    if t != p:
+                        self.add_siblings(node, t)
+                self.pending_races(node, [t for t in range(self.n) if node.state.T[t].status != DONE])
+            return
+        depth = len(self.events)
+        ev = self.record(node, p, key, A, o.choices)
+        try:
+            if self.has_always and any(a.lo == self.dep.obs for a in A):
+                v = check_always(self.e, o.state)
+                if v:  # with keep_going the execution goes on past a state that breaks `always`
+                    self.report(v, None, [])
+            clock = node.clock[:p] + (ev.clock,) + node.clock[p + 1:]
+            if self.reduce:
+                sleep = {q: a for q, a in node.sleep.items() if q[0] != p and not dependent(a, A)}
+                child = Node(o.state, clock, sleep, subtree if subtree is not None else [])
+            else:
+                child = Node(o.state, clock, {}, [])
+            self.explore(child)
+        finally:
+            self.undo(depth)
+        if self.reduce:
+            node.sleep[key] = A
+
+    # -- happens-before and races -----------------------------------------------------------------
+    def record(self, node: Node, p: int, key, A: tuple, choices) -> Event:
+        """Append the event: its vector clock, and (with reduction) the races it completes."""
+        prev = node.clock[p]
+        blocking = any(a.op == ACQ for a in A)
+        clock, races = self.clock(prev, p, A, self.reduce, blocking)
+        seq = prev[p] + 1
+        clock[p] = seq
+        ev = Event(p, key, A, tuple(clock), seq, choices, blocking)
+        pos = len(self.events)
+        if self.reduce:  # reversed when this execution ends, so that notdep sees all of it
+            self.races.extend((i, pos, node.state) for i in races)
+        self.events.append(ev)
+        self.stack.append(node)
+        for a in A:
+            for loc in range(a.lo, a.hi):
+                self.hist[loc].append((pos, a.mode, a.op))
+        return ev
+
+    def undo(self, depth: int) -> None:
+        ev = self.events.pop()
+        self.stack.pop()
+        for a in ev.acc:
+            for loc in range(a.lo, a.hi):
+                self.hist[loc].pop()
+        assert len(self.events) == depth
+
+    def clock(self, prev: tuple, p: int, A: tuple, race: bool, blocking: bool):
+        """The vector clock of a new event of p with accesses A (as a list, p's entry not yet
+        bumped), and the positions of the earlier events it races with, latest first.
+
+        Earlier dependent events are visited latest first; the clock joins all of them. A race
+        candidate is one not already ordered before the new event by program order or by the
+        clocks of the candidates kept so far. An event that can be disabled (`blocking`: an
+        acquire, or a pending step at the end of a run) keeps a candidate only if the reversal
+        can run (the release it needed, a later signal it does not need, are looked through:
+        docs/soundness.md, "Blocking"); its history is then read in full."""
+        events, hist = self.events, self.hist
+        found = set()
+        for a in A:
+            for loc in range(a.lo, a.hi):
+                h = hist[loc]
+                for k in range(len(h) - 1, -1, -1):
+                    pos, mode, op = h[k]
+                    if not (mode or a.mode):
+                        continue  # two reads commute
+                    if events[pos].thread != p:
+                        found.add(pos)
+                    if mode == WRITE and not blocking:
+                        break  # everything earlier on loc happens before this write
+        vc = list(prev)
+        for pos in found:
+            gc = events[pos].clock
+            vc = [x if x >= y else y for x, y in zip(vc, gc)]
+        if not race:
+            return vc, ()
+        C = list(prev)
+        races = []
+        for pos in sorted(found, reverse=True):
+            g = events[pos]
+            if C[g.thread] >= g.seq:
+                continue  # ordered before the new event through another event: no race
+            if blocking and not self.can_reverse(pos, p):
+                continue
+            races.append(pos)
+            gc = g.clock
+            C = [x if x >= y else y for x, y in zip(C, gc)]
+        return vc, races
+
+    def can_reverse(self, i: int, p: int) -> bool:
+        """Can thread p take its next step before events[i], after the events since then that do
+        not happen after it?"""
+        e = self.events[i]
+        v = [g for g in self.events[i + 1:] if g.clock[e.thread] < e.seq]
+        v.append(Event(p, (p, None, None), (), None, 0, (), True))
+        return self.executable(self.stack[i].state, v)
+
+    def reverse(self, i: int, last: Event, j: int, state: State) -> None:
+        """The race of events[i] with `last` (at position j, or pending after the end; `state` is
+        the state it ran or would run from): insert notdep(events[i]).p into the wake-up tree
+        before events[i], where p is last's thread taking its next step with whatever outcome it
+        has there (reversing the race may change what that step reads), unless a sleeper there
+        covers it."""
+        events = self.events
+        e = events[i]
+        t, seq = e.thread, e.seq
+        v = [g for k, g in enumerate(events[i + 1:], i + 1) if k != j and g.clock[t] < seq]
+        p = last.thread
+        clock = self.clock_within(v, last)
+        tail = Event(p, (p, None, None), self.tail_access(v, p, state, i), clock, last.seq, (), last.blocking)
+        node = self.stack[i]
+        initial = not any(clock[g.thread] >= g.seq for g in v)
+        if initial and all(type(node.sleep.get(k)) is tuple for k in map(lambda o: key_of(p, o), self.outcomes(node, p))) \
+                and self.outcomes(node, p):
+            return  # p's step was explored from here already, and nothing in v comes before it
+        v.append(tail)
+        for q, acc in node.sleep.items():
+            if type(acc) is not Ended and self.weak_initial(v, q, acc):
+                return  # an explored sibling already covers this reversal
+        self.insert(node.wut, v)
+
+    def tail_access(self, v: list, p: int, state: State, i: int) -> tuple:
+        """The accesses of p's next step after the reversal. Its locals are those it had in `state`
+        (the same events of p precede it), so they are pending(state), unless what it touches
+        depends on shared values (`cas`, `trylock` fail and only read): then v is run to see.
+        (The weak-initial tests need them exact: the wake-up tree's invariant rests on them.)"""
+        code = self.code[p]
+        pc = state.T[p].pc
+        if pc < len(code) and state.T[p].status == 0 and self.dep.state_dependent(code[pc]):
+            s = self.stack[i].state
+            for g in v:
+                s = next(o.state for o in self.e.step(s, g.thread) if key_of(g.thread, o) == g.key)
+            return self.dep.pending(code, s, p)
+        return self.dep.pending(code, state, p)
+
+    def clock_within(self, v: list, last: Event) -> tuple:
+        p = last.thread
+        vc = [0] * self.n
+        for g in v:
+            if g.thread == p or dependent(g.acc, last.acc):
+                vc = [x if x >= y else y for x, y in zip(vc, g.clock)]
+        vc[p] = last.seq
+        return tuple(vc)
+
+    def weak_initial(self, v: list, key, acc) -> bool:
+        """Is the event `key` (with accesses acc) a weak initial of v: its thread's first event
+        in v is this event and nothing in v before it happens before it, or its thread is not in
+        v and the event is independent of all of v?"""
+        t = key[0]
+        for k, g in enumerate(v):
+            if g.thread == t:  # a wildcard (any outcome of the step) matches every outcome
+                if g.key != key and g.key[1] is not None and key[1] is not None:
+                    return False
+                c = g.clock
+                return not any(c[h.thread] >= h.seq for h in v[:k])
+        return acc is not None and not any(dependent(acc, g.acc) for g in v)
+
+    def insert(self, tree: list, v: list) -> None:
+        """insert_[E](v, wut) of the paper: follow the branches whose event is a weak initial of
+        what is left of v; a leaf reached means v is covered; else v's rest becomes a new branch."""
+        while True:
+            for child in tree:
+                key, acc, sub = child
+                if self.weak_initial(v, key, acc):
+                    k = next((k for k, g in enumerate(v) if g.thread == key[0]), None)
+                    if k is not None:
+                        v = v[:k] + v[k + 1:]
+                    if not sub or not v:
+                        return
+                    tree = sub
+                    break
+            else:
+                branch = tree
+                for g in v:
+                    nxt = []
+                    branch.append([g.key, g.acc, nxt])
+                    branch = nxt
+                return
+
+    def executable(self, state: State, v: list) -> bool:
+        """Can v run from this state? (Only its last event can be disabled: every other event of
+        v has all its happens-before predecessors in v or before it.)"""
+        e = self.e
+        s = state
+        for g in v[:-1]:
+            nxt = None
+            if enabled(e, s, g.thread):
+                for o in e.step(s, g.thread):
+                    if o.violation is None and o.cut is None and key_of(g.thread, o) == g.key:
+                        nxt = o.state
+                        break
+            if nxt is None:
+                return False
+            s = nxt
+        last = v[-1]
+        if not enabled(e, s, last.thread):
+            return False
+        return any(o.violation is not None or o.cut is not None or last.key[1] is None or key_of(last.thread, o) == last.key
+                   for o in e.step(s, last.thread))
+
+    def pending_races(self, node: Node, live: list) -> None:
+        """An execution ended: reverse the races of its events not reversed yet; threads left
+        unfinished (deadlock, a violation, a cut) race with their next events too."""
+        if not self.reduce:
+            return
+        races, self.races = self.races, []
+        events = self.events
+        for i, j, state in races:
+            self.reverse(i, events[j], j, state)
+        s = node.state
+        j = len(self.events)
+        for p in live:
+            A = self.dep.pending(self.code[p], s, p)
+            if not A:
+                continue
+            prev = node.clock[p]
+            vc, races = self.clock(prev, p, A, True, True)
+            ev = Event(p, (p, None, None), A, None, prev[p] + 1, (), True)
+            for i in races:
+                self.reverse(i, ev, j, s)

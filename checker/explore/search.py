@@ -6,6 +6,8 @@ of a counterexample it reproduces the execution exactly (`checker.trace.replay`)
 """
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -21,7 +23,8 @@ class Stats:
     states: int = 0  # distinct states stored (stateful search only)
     transitions: int = 0  # transitions between stored states (stateful search only)
     cuts: int = 0  # executions cut by a bound
-    solver_calls: int = 0
+    solver_calls: int = 0  # queries that reached z3 (memo hits and interval answers are free)
+    solver_seconds: float = 0.0  # time spent inside z3 (part of `seconds`)
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -58,9 +61,44 @@ class Exhausted(Exception):
         self.reason = reason
 
 
+def _page_size() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return 4096
+
+
+_PAGE = _page_size()
+
+
+def rss_mib() -> float:
+    """The process's resident memory in MiB: now (Linux, /proc/self/statm), else its peak
+    (getrusage, a high-water mark); 0.0 where neither exists (no memory budget there)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE / 2**20
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
+
+
+MEMORY_CHECK_SECONDS = 0.05  # how often tick() reads the resident memory
+
+
 class Budget:
+    """Every budget of a search, checked in one place: `tick()`, which the searches call once
+    per state (stateful) or step (DPOR). It reads the clock on every call, so a run stops at
+    most one step (or one state's expansion) past its deadline; solver queries are bounded by
+    the same deadline (verify.py hands it to the solver)."""
+
     def __init__(self, timeout: float | None = None, max_executions: int | None = None,
-                 max_states: int | None = None, max_depth: int = 10_000, max_steps: int | None = None):
+                 max_states: int | None = None, max_depth: int = 10_000, max_steps: int | None = None,
+                 max_memory: int | None = None):
         self.max_steps = max_steps
         self.started = time.monotonic()
         self.deadline = self.started + timeout if timeout else None
@@ -68,16 +106,31 @@ class Budget:
         self.max_executions = max_executions
         self.max_states = max_states
         self.max_depth = max_depth
-        self._ticks = 0
+        self.max_memory = max_memory  # MiB of resident memory (the whole process)
+        self._memory_due = self.started
 
     def tick(self, stats: Stats) -> None:
-        self._ticks += 1
         if self.max_steps is not None and stats.steps > self.max_steps:
             raise Exhausted(f"step budget: {self.max_steps} steps")
         if self.max_executions is not None and stats.executions >= self.max_executions:
             raise Exhausted(f"execution budget: {self.max_executions} executions explored (--max-executions)")
-        if self.deadline is not None and self._ticks % 64 == 0 and time.monotonic() > self.deadline:
-            raise Exhausted(f"time budget: {self.timeout:g} s (--timeout)")
+        if self.max_states is not None and stats.states > self.max_states:
+            raise Exhausted(f"state budget: {self.max_states} states (--max-states)")
+        now = time.monotonic()
+        if self.deadline is not None and now > self.deadline:
+            raise Exhausted(self.time_reason())
+        if self.max_memory is not None and now >= self._memory_due:
+            self._memory_due = now + MEMORY_CHECK_SECONDS
+            used = rss_mib()
+            if used > self.max_memory:
+                raise Exhausted(f"memory budget: {self.max_memory} MiB (--max-memory); "
+                                f"the process used {used:.0f} MiB")
+
+    def time_reason(self) -> str:
+        return f"time budget: {self.timeout:g} s (--timeout)"
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -98,3 +151,4 @@ class Exploration:
     # reached, as (kind, line, col), and the shared memory of every finished state.
     violations: set = field(default_factory=set)
     finals: set = field(default_factory=set)
+    deadlocks: set = field(default_factory=set)  # the shared memory of every deadlocked state

@@ -26,9 +26,9 @@ class Frame:
     """The mutable working copy of a state during one step of thread `t`."""
 
     __slots__ = ("M", "Y", "T", "t", "L", "pc", "status", "loops", "anys", "path", "ob", "choices",
-                 "log", "budget", "replay", "atomic")
+                 "forks", "log", "budget", "replay", "atomic", "terms")
 
-    def __init__(self, s: State, t: int, log: bool, replay):
+    def __init__(self, s: State, t: int, log: bool, replay, terms=None):
         ts = s.T[t]
         self.M = list(s.M)
         self.Y = list(s.Y)
@@ -39,18 +39,20 @@ class Frame:
         self.path = s.pc
         self.ob: list = []
         self.choices: list = []
+        self.forks: list = []  # the directions of symbolic branches taken (with choices: the outcome's identity)
         self.log = [] if log else None
         self.budget = LOCAL_BUDGET
         self.replay = replay
         self.atomic = False  # inside an atomic block: visible instructions do not end the step
+        self.terms = terms  # the run's array terms at symbolic indices (values.Terms)
 
     def clone(self) -> "Frame":
         f = object.__new__(Frame)
         f.M, f.Y, f.T, f.L = list(self.M), list(self.Y), list(self.T), list(self.L)
         f.t, f.pc, f.status, f.loops, f.anys = self.t, self.pc, self.status, self.loops, self.anys
-        f.path, f.ob, f.choices = self.path, [], list(self.choices)
+        f.path, f.ob, f.choices, f.forks = self.path, [], list(self.choices), list(self.forks)
         f.log = list(self.log) if self.log is not None else None
-        f.budget, f.replay, f.atomic = self.budget, self.replay, self.atomic
+        f.budget, f.replay, f.atomic, f.terms = self.budget, self.replay, self.atomic, self.terms
         return f
 
     def state(self, dead: tuple = ()) -> State:
@@ -152,7 +154,7 @@ class Engine:
 
     # -- the step ---------------------------------------------------------------------------
     def step(self, s: State, t: int, replay: list | None = None) -> list[Outcome]:
-        f = Frame(s, t, self.record, replay)
+        f = Frame(s, t, self.record, replay, self.solver.terms)
         out: list[Outcome] = []
         if f.status == WAIT:  # a spurious wake-up: leave the condition's wait set
             f.status = RUN
@@ -164,7 +166,7 @@ class Engine:
 
     def start(self, s: State, t: int, replay: list | None = None) -> list[Outcome]:
         """Run thread t's local work before its first visible instruction."""
-        f = Frame(s, t, self.record, replay)
+        f = Frame(s, t, self.record, replay, self.solver.terms)
         out: list[Outcome] = []
         self.run(f, out, first=False)
         return out
@@ -179,7 +181,7 @@ class Engine:
                 return
             instr = code[f.pc]
             if instr.visible and not first and not f.atomic:
-                out.append(Outcome(f.state(dead[f.pc]), tuple(f.choices), None, None, f.log))
+                out.append(Outcome(f.state(dead[f.pc]), tuple(f.choices), None, None, f.log, tuple(f.forks)))
                 return
             first = False
             f.budget -= 1
@@ -202,7 +204,7 @@ class Engine:
             self.violate(f, "lock_misuse", f"thread {self.program.threads[f.t].name} ends while holding {', '.join(held)}",
                          self.last_src(f.t), out)
             return
-        out.append(Outcome(f.state(), tuple(f.choices), None, None, f.log))
+        out.append(Outcome(f.state(), tuple(f.choices), None, None, f.log, tuple(f.forks)))
 
     def last_src(self, t: int) -> ir.Src:
         code = self.code[t]
@@ -246,10 +248,30 @@ def _set_local(e: Engine, f: Frame, i: ir.SetLocal, out):
     f.pc += 1
 
 
+def _enumerated(e: Engine, i: ir.AnyLocal) -> bool:
+    """Is this `any` draw enumerated, one outcome per value, rather than a fresh symbolic
+    constant?
+
+    Either way is sound: a symbolic draw is one path whose path condition holds for every value
+    in the range (it stands for all of them), an enumerated draw is one path per value; both
+    cover the same executions. What differs is cost, and whether the stateful search closes:
+    a loop that keeps drawing symbolically makes a fresh constant on every turn, and its states
+    would never repeat. So a draw is enumerated only in a model with a loop that can turn
+    forever, and only for a range of at most ENUMERATE_LIMIT values. When every loop of the
+    model is a counted loop (`while k < N` with k a local that each turn increases,
+    `compile.counted`), every execution is finite, the search ends whatever the draws are,
+    and draws stay symbolic as in a loop-free model: `while k < 2` around `i = any 0..9` is
+    then one path per schedule instead of ten per draw, and commuting updates of symbolic
+    cells meet in equal states. The rule depends only on the program, so a replay makes the
+    same choice.
+    """
+    return e.enumerate_any and not e.program.counted_loops and i.hi - i.lo + 1 <= ENUMERATE_LIMIT
+
+
 def _any_local(e: Engine, f: Frame, i: ir.AnyLocal, out):
     name = f"{e.program.threads[f.t].name}.any{f.anys}"
     f.anys += 1
-    if e.enumerate_any and i.hi - i.lo + 1 <= ENUMERATE_LIMIT:
+    if _enumerated(e, i):
         branches = []
         for v in f.choose(list(range(i.lo, i.hi + 1))):
             g = f.clone() if e.values is None else f
@@ -283,6 +305,7 @@ def _branch(e: Engine, f: Frame, i: ir.Branch, out):
     ways = [(outcome, cond, target) for outcome, cond, target in ((True, c, f.pc + 1), (False, V.not_(c), i.target))
             if e.feasible(f, cond)]
     if len(ways) == 1:  # implied by the path condition: nothing to add (so loops can close)
+        f.forks.append(ways[0][0])
         f.note("branch", ways[0][0])
         f.pc = ways[0][2]
         return None
@@ -290,6 +313,7 @@ def _branch(e: Engine, f: Frame, i: ir.Branch, out):
     for outcome, cond, target in ways:
         g = f.clone()
         g.path = g.path + (cond,)
+        g.forks.append(outcome)
         g.note("branch", outcome)
         g.pc = target
         branches.append(g)
@@ -370,7 +394,7 @@ def _index(e: Engine, f: Frame, i, out):
             e.violate(f, "runtime", f"index {k} out of range for '{i.var.name}' (size {i.var.size})", i.src, out)
             return False, None
         return True, k
-    in_range = V.and_(V.compare(">=", k, 0), V.compare("<", k, i.var.size))
+    in_range = f.terms.in_range(k, i.var.size)
     if not e.obligation(f, in_range, "runtime", f"index out of range for '{i.var.name}' (size {i.var.size})",
                         i.src, out):
         return False, None
@@ -386,7 +410,7 @@ def _read_cell(f: Frame, var: ir.Var, k):
         return f.M[var.base]
     if type(k) is int:
         return f.M[var.base + k]
-    return V.select(f.M[var.base:var.base + var.size], k)
+    return f.terms.select(f.M[var.base:var.base + var.size], k)
 
 
 def _write_cell(f: Frame, var: ir.Var, k, v) -> None:
@@ -395,7 +419,7 @@ def _write_cell(f: Frame, var: ir.Var, k, v) -> None:
     elif type(k) is int:
         f.M[var.base + k] = v
     else:
-        f.M[var.base:var.base + var.size] = V.store(f.M[var.base:var.base + var.size], k, v)
+        f.M[var.base:var.base + var.size] = f.terms.store(f.M[var.base:var.base + var.size], k, v)
 
 
 def _read(e: Engine, f: Frame, i: ir.Read, out):
@@ -404,7 +428,8 @@ def _read(e: Engine, f: Frame, i: ir.Read, out):
         return STOP
     v = _read_cell(f, i.var, k)
     f.L[i.dst] = v
-    f.note("read", _cell_name(i.var, k), v)
+    if f.log is not None:  # the name of a symbolic cell is text: only when recording
+        f.note("read", _cell_name(i.var, k), v)
     f.pc += 1
 
 
@@ -416,7 +441,8 @@ def _write(e: Engine, f: Frame, i: ir.Write, out):
     if not ok:
         return STOP
     _write_cell(f, i.var, k, v)
-    f.note("write", _cell_name(i.var, k), v)
+    if f.log is not None:
+        f.note("write", _cell_name(i.var, k), v)
     f.pc += 1
 
 
@@ -441,7 +467,8 @@ def _rmw(e: Engine, f: Frame, i: ir.Rmw, out):
     _write_cell(f, i.var, k, new)
     if i.dst is not None:
         f.L[i.dst] = result
-    f.note("rmw", _cell_name(i.var, k), old, new)
+    if f.log is not None:
+        f.note("rmw", _cell_name(i.var, k), old, new)
     f.pc += 1
 
 
@@ -536,7 +563,7 @@ def _wait(e: Engine, f: Frame, i: ir.Wait, out):
     f.status = WAIT
     f.note("sync", "wait", i.cv.name)
     f.pc += 1
-    out.append(Outcome(f.state(e.dead[f.t][f.pc]), tuple(f.choices), None, None, f.log))
+    out.append(Outcome(f.state(e.dead[f.t][f.pc]), tuple(f.choices), None, None, f.log, tuple(f.forks)))
     return STOP
 
 

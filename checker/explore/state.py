@@ -35,7 +35,8 @@ class State(NamedTuple):
         # `anys` only names the next fresh symbol; states equal up to it have isomorphic futures
         threads = tuple((t.pc, t.status, tuple(value_key(v) for v in t.L), t.loops if with_loops else 0)
                         for t in self.T)
-        return (tuple(value_key(v) for v in self.M), self.Y, threads, tuple(c.get_id() for c in self.pc))
+        # the path condition is a conjunction: its order does not matter (sorted ids)
+        return (tuple(value_key(v) for v in self.M), self.Y, threads, tuple(sorted(c.get_id() for c in self.pc)))
 
 
 class Access(NamedTuple):
@@ -73,3 +74,4 @@ class Outcome(NamedTuple):
     violation: Violation | None
     cut: Cut | None
     log: list | None  # what the step read and wrote, when recording a trace
+    forks: tuple = ()  # symbolic branch directions taken: with `choices`, which outcome of the step this is

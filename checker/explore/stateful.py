@@ -1,21 +1,29 @@
-"""Stateful search: every reachable state is stored under its key and expanded once.
+"""Stateful search: every state reached is stored under its key and expanded once.
 
 Two states with equal keys have the same future (the key holds memory, sync objects, thread
-pcs, live locals and the path condition: everything a step reads), so when the search ends
-every reachable state has been checked: `always` in each, `final` in each finished one,
+pcs, live locals and the path condition: everything a step reads), so when the full search
+ends every reachable state has been checked: `always` in each, `final` in each finished one,
 deadlock in each stuck one, and every step's assertions and runtime checks (a failing check
-is a step into an error). That is a complete proof even for threads that never stop.
+is a step into an error). That is a complete proof even for threads that never stop; the
+reduced search below stores fewer states and reaches the same verdicts.
 
 * `reduce=False`: breadth-first, every enabled thread from every state. The first
   counterexample is a shortest one. For loop-free models the state graph is acyclic and the
   number of complete executions (maximal interleavings) is counted exactly by summing paths
   over it, without running them one by one.
-* `reduce=True`: depth-first with sleep sets and state caching (Godefroid 1996, ch. 5). A
-  thread whose step was explored from an ancestor, and that nothing dependent has happened
-  to since, is asleep and not explored again. Each state remembers the sleep set it was
-  expanded with; a revisit with fewer sleepers expands the threads that were asleep before
-  and are not now. Sleep sets never prune a state, only transitions, so the same set of
-  states is visited as without reduction (tested against it: tests/test_soundness.py).
+* `reduce=True`: depth-first, and each new state expands only a *persistent set* of its
+  enabled threads when one qualifies (`checker/explore/persistent.py`), so states are
+  saved, not only transitions: Peled's ample-set conditions C0-C3 (Godefroid 1996, ch. 4-6).
+  C0: the set is not empty. C1: it is a stubborn set of threads closed under the static
+  table of what every other thread may still touch. C2: if it is not every enabled thread,
+  none of its steps writes a slot an `always` property reads or moves a thread an `at()`
+  reads. C3 (cycle proviso, static form): if it is not every enabled thread, none of its
+  steps may take a loop's back edge, so every cycle of the explored graph passes through a
+  state expanded in full. On top, here: none of its steps may run an `assume`, and every one
+  of them has a successor and no violation or cut among its outcomes; else the next
+  candidate is tried, and the state is expanded in full when none is left. No sleep sets.
+  `always`, `final`, assertions, runtime checks, lock misuse, deadlocks and cuts reach the
+  same verdicts as the full search (docs/soundness.md; tests/test_stateful_reduction.py).
 
 If the state budget (`max_states`) runs out, the space may be infinite. The search restarts
 with loop counters in the key and cuts any step that takes a thread's loop past `loop_bound`
@@ -27,7 +35,8 @@ from __future__ import annotations
 from collections import deque
 
 from checker.explore.checks import check_always, check_final, deadlock, initial
-from checker.explore.dependence import Dependence, dependent
+from checker.explore.dependence import Dependence
+from checker.explore.persistent import Persistent
 from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Found, Schedule, Stats
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import DONE
@@ -53,13 +62,10 @@ class _Path:
 
 
 class _Frame:
-    __slots__ = ("state", "todo", "sleep", "depth", "children", "current", "access")
+    __slots__ = ("children", "depth")
 
-    def __init__(self, state, todo, sleep, depth):
-        self.state, self.todo, self.sleep, self.depth = state, todo, sleep, depth
-        self.children: list = []
-        self.current = None
-        self.access = ()
+    def __init__(self, children, depth):
+        self.children, self.depth = children, depth
 
 
 class Stateful:
@@ -72,10 +78,13 @@ class Stateful:
         self.reduce = reduce
         self.count_paths = count_paths and not reduce
         self.n = len(engine.program.threads)
-        self.dep = Dependence(engine.program, observe=False)
+        self.persistent = Persistent(engine, Dependence(engine.program, observe=False))
         self.stats = Stats()
-        self.result = Exploration("stateful, sleep sets" if reduce else "stateful, every interleaving", self.stats)
+        self.result = Exploration("stateful, persistent sets" if reduce else "stateful, every interleaving",
+                                  self.stats)
         self.visited: dict = {}
+        self.deadlock_keys: set = set()  # the keys of the deadlocked states met (cross-checks)
+        self.reduced = 0  # states expanded with a proper persistent subset of their enabled threads
 
     def run(self) -> Exploration:
         try:
@@ -105,6 +114,8 @@ class Stateful:
         self.terminal_states = 0
         self.terminal_keys: set = set()
         self.visited = {}
+        self.deadlock_keys = set()
+        self.reduced = 0
         if self.reduce:
             self.depth_first()
         else:
@@ -133,22 +144,29 @@ class Stateful:
         en = [t for t in live if enabled(e, s, t)]
         if stuck(s, en):
             self.terminals(stats, key)
+            self.deadlock_keys.add(key if key is not None else s.key(self.bounded))
+            if self.keep_going:
+                self.result.deadlocks.add(tuple(show(x) for x in s.M))
             self.found(deadlock(e, s), path)
         return en
 
-    def outcomes(self, s, t, path):
-        """The successors of thread t's step; violations end the search, cuts are recorded."""
+    def outcomes(self, s, t, path) -> tuple[list, bool]:
+        """The successors of thread t's step, and whether the step is *clean*: it has at least
+        one, and no outcome is a violation or a cut. Violations and cuts are recorded here (a
+        violation ends the search unless keep_going)."""
+        kids, clean = [], True
         for o in self.e.step(s, t):
             self.stats.steps += 1
             if o.violation is not None:
+                clean = False
                 self.found(o.violation, path + [(t, o.choices)])
-                continue
-            if o.cut is not None:
+            elif o.cut is not None:
+                clean = False
                 self.stats.cuts += 1
                 self.result.cut = self.result.cut or o.cut
-                continue
-            self.stats.transitions += 1
-            yield o
+            else:
+                kids.append(o)
+        return kids, clean and bool(kids)
 
     def terminals(self, stats: Stats, k) -> None:
         """A finished or deadlocked state. Counted as an execution, except where executions are
@@ -178,7 +196,9 @@ class Stateful:
             path = _Path(self, k)
             children = edges.setdefault(k, []) if self.count_paths else None
             for t in self.arrive(s, path, k):
-                for o in self.outcomes(s, t, path):
+                kids, _ = self.outcomes(s, t, path)
+                self.stats.transitions += len(kids)
+                for o in kids:
                     ck = o.state.key(self.bounded)
                     if children is not None:
                         children.append(ck)
@@ -199,47 +219,63 @@ class Stateful:
             steps.append(how)
             k = up
 
-    # -- depth-first with sleep sets and state caching -------------------------------------
+    # -- depth-first with persistent sets ------------------------------------------------
     def depth_first(self) -> None:
-        e, dep = self.e, self.dep
         for state, start in self.starts():
             path: list = []
-            stack = [f for f in [self.enter(state, {}, path)] if f]
+            stack = [f for f in [self.enter(state, state.key(self.bounded), path)] if f]
             while stack:
                 f = stack[-1]
-                if f.children:  # the outcomes of the thread being explored, one by one
-                    child, t, choices, sleep = f.children.pop()
+                if f.children:
+                    child, ck, t, choices = f.children.pop()
                     del path[f.depth:]
                     path.append((t, choices))
-                    g = self.enter(child, sleep, path)
+                    g = self.enter(child, ck, path)
                     if g:
                         stack.append(g)
                     continue
-                if f.current is not None:  # all of its outcomes done: it sleeps for the siblings
-                    f.sleep[f.current] = f.access
-                    f.current = None
-                if not f.todo:
-                    stack.pop()
-                    continue
-                t = f.todo.pop(0)
-                A = dep.pending(e.code[t], f.state, t)
-                del path[f.depth:]
-                sleep = {q: a for q, a in f.sleep.items() if not dependent(a, A)}
-                f.current, f.access = t, A
-                f.children = [(o.state, t, o.choices, sleep) for o in self.outcomes(f.state, t, path)][::-1]
+                stack.pop()
 
-    def enter(self, s, sleep: dict, path: list):
-        """Visit s with a sleep set; returns a frame if some thread is to be explored from it."""
-        k = s.key(self.bounded)
-        entry = self.visited.get(k)
-        if entry is None:
-            self.visited[k] = (frozenset(sleep), s)
-            todo = [t for t in self.arrive(s, path) if t not in sleep]
-        else:  # explored before with `old` asleep: explore now what was asleep then and is not now
-            old = entry[0]
-            todo = sorted(t for t in old if t not in sleep)
-            self.visited[k] = (old & frozenset(sleep), s)
-        return _Frame(s, todo, dict(sleep), len(path)) if todo else None
+    def enter(self, s, k, path: list):
+        """Visit s (key k) along path; a frame if it is new and has successors to explore."""
+        if k in self.visited:
+            return None
+        self.visited[k] = s
+        en = self.arrive(s, path, k)
+        if not en:
+            return None
+        children = self.expand(s, en, path)
+        if not children:
+            return None
+        children.reverse()
+        return _Frame(children, len(path))
+
+    def expand(self, s, en: list, path: list) -> list:
+        """The successors to explore: those of a persistent set of threads that passes the
+        provisos, else those of every enabled thread. Outcomes are computed once per thread."""
+        done: dict = {}
+
+        def successors(t):
+            if t not in done:
+                kids, clean = self.outcomes(s, t, path)
+                done[t] = [(o.state, o.state.key(self.bounded), t, o.choices) for o in kids], clean
+            return done[t]
+
+        for E in self.persistent.candidates(s, en):
+            ok = True
+            for t in E:
+                if not successors(t)[1]:  # a violation, a cut, or no way through: not this set
+                    ok = False
+                    break
+            if ok:
+                self.reduced += 1
+                chosen = E
+                break
+        else:
+            chosen = en
+        children = [kid for t in chosen for kid in successors(t)[0]]
+        self.stats.transitions += len(children)
+        return children
 
     def found(self, violation, path) -> None:
         if self.keep_going:  # the execution ends here; the search goes on

@@ -76,7 +76,7 @@ def direct_cell(var: ir.Var, ifn, pos: Pos):
         check_index(i, var.size, f"'{var.name}'", pos, X)
         if type(i) is int:
             return X.M[var.base + i]
-        return V.select(X.M[var.base:var.base + var.size], i)
+        return X.terms.select(X.M[var.base:var.base + var.size], i)
     return cell
 
 
@@ -88,6 +88,55 @@ def check_index(index, size: int, what: str, pos: Pos, X):
     else:
         X.ob.append((V.and_(V.compare(">=", index, 0), V.compare("<", index, size)),
                      f"index out of range for {what} (size {size})", pos))
+
+
+def loops(body) -> list:
+    """Every `while` statement in a list of statements, nested ones included."""
+    return [s for s in statements(body) if isinstance(s, S.While)]
+
+
+def counted(w: S.While, names: set) -> bool:
+    """Is `w` a counted loop: `while k < N` or `k <= N` with k a local and N a literal, whose
+    body increases k by a positive literal in a statement that runs on every turn (at the top
+    of the body, or of an atomic block there) and assigns k nowhere else? Then k grows on every
+    turn, so the loop ends after finitely many turns each time it is entered. `names` are the
+    model's global names (inputs, shared resources, threads): any other name is a local."""
+    c = w.cond
+    if not (isinstance(c, S.Binary) and c.op in ("<", "<=") and isinstance(c.left, S.Name)
+            and isinstance(c.right, S.Num)):
+        return False
+    k = c.left.id
+    if k == "tid" or k in names:
+        return False
+
+    def assigns(s) -> bool:
+        return isinstance(s, S.Assign) and isinstance(s.target, S.Name) and s.target.id == k
+
+    def bump(s) -> bool:
+        if not assigns(s):
+            return False
+        v = s.value
+        return isinstance(v, S.Binary) and v.op == "+" and (
+            (isinstance(v.left, S.Name) and v.left.id == k and isinstance(v.right, S.Num) and v.right.value > 0)
+            or (isinstance(v.right, S.Name) and v.right.id == k and isinstance(v.left, S.Num) and v.left.value > 0))
+
+    every_turn = list(w.body) + [b for s in w.body if isinstance(s, S.Atomic) for b in s.body]
+    bumps = [s for s in every_turn if bump(s)]
+    return len(bumps) == 1 and all(not assigns(s) or s is bumps[0] for s in statements(w.body))
+
+
+def statements(body) -> list:
+    """Every statement in a list of statements, nested ones included."""
+    out = []
+    for s in body:
+        out.append(s)
+        if isinstance(s, S.Labeled):
+            out.extend(statements([s.stmt]))
+        elif isinstance(s, (S.While, S.Atomic)):
+            out.extend(statements(s.body))
+        elif isinstance(s, S.If):
+            out.extend(statements(s.then) + statements(s.orelse))
+    return out
 
 
 class Names:
@@ -202,9 +251,13 @@ class Compiler:
         count = sum(len(t.code) for t in threads)
         if count > MAX_INSTRS:
             raise ModelError(f"the model lowers to {count} instructions; at most {MAX_INSTRS} are supported")
+        shared = set(self.names.kinds)
+        counted_loops = all(counted(w, shared) for d in decls for w in loops(d.body))
+        cyclic = any(isinstance(w.cond, S.Bool) and w.cond.value for d in decls for w in loops(d.body))
         return ir.Program(self.model.name, self.model.about, self.model.file, tuple(self.inputs),
                           tuple(self.slots), tuple(self.init), dict(self.vars), tuple(self.syncs),
-                          tuple(threads), props, self.model.expect, has_loops, frozenset(joined), count)
+                          tuple(threads), props, self.model.expect, has_loops, frozenset(joined), count,
+                          counted_loops, cyclic)
 
     def with_exit(self, t: ir.ThreadCode) -> ir.ThreadCode:
         end = Src("(thread ends)", t.code[-1].src.pos if t.code else Pos(1, 1))
@@ -451,13 +504,17 @@ class Lowering:
         elif isinstance(s, S.Skip):
             pass
         elif isinstance(s, S.Atomic):
-            begin = self.emit(None)
+            # Only the outermost block is marked: a nested block is part of its step (an
+            # inner AtomicEnd would end the outer block's atomicity).
+            outer = self.atomic_depth == 0
+            begin = self.emit(None) if outer else None
             self.atomic_depth += 1
             for b in s.body:
                 self.stmt(b)
             self.atomic_depth -= 1
-            end = self.emit(ir.AtomicEnd(src))
-            self.code[begin] = ir.AtomicBegin(end, src)
+            if outer:
+                end = self.emit(ir.AtomicEnd(src))
+                self.code[begin] = ir.AtomicBegin(end, src)
         elif isinstance(s, S.If):
             pre, fn = self.cond(s.cond, src, "'if'")
             self.emit_all(pre)
@@ -760,12 +817,7 @@ class PropertyCompiler:
             self.slots.update(range(var.base, var.base + var.size))
             lo, hi = var.base, var.base + var.size
 
-            def total(X):
-                acc = 0
-                for v in X.M[lo:hi]:
-                    acc = V.add(acc, v)
-                return acc
-            return total, "int"
+            return (lambda X: X.terms.total(X.M[lo:hi])), "int"
         if e.fn == "at":
             if len(e.args) != 2 or not isinstance(e.args[1], S.Name):
                 raise ModelError("'at' takes a thread and a label", e.pos, "write at(worker, crit)")

@@ -3,7 +3,8 @@
 Expressions are compiled to closures `fn(X)`, where `X` is the running frame: `X.L` the thread's
 locals, `X.M` shared memory (read only by properties and by input slots), `X.T` the thread
 states (for `at`), `X.ob` a list that collects runtime obligations (e.g. a symbolic divisor
-that must not be zero). A concrete runtime error raises `Fault`.
+that must not be zero), `X.terms` the run's `checker.symbolic.values.Terms` (a cell read at a
+symbolic index is `X.terms.select(cells, i)`). A concrete runtime error raises `Fault`.
 """
 from __future__ import annotations
 
@@ -293,6 +294,8 @@ class Program:
     has_loops: bool
     joined: frozenset
     stmt_count: int = 0
+    counted_loops: bool = False  # every loop is a counted loop (compile.counted): every execution is finite
+    cyclic: bool = False  # some loop is `while true`: a server, whose state space is searched statefully
 
     @property
     def observed_slots(self) -> frozenset:

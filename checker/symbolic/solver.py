@@ -5,14 +5,36 @@ prefix it shares with the assertions already pushed and pushes the rest, so a se
 backtracks pays only for what changed. Every query answers with `Sat`; `Sat.UNKNOWN` is a
 typed outcome that the verdict layer can never turn into "holds". Seeds are fixed, so runs
 repeat.
+
+One `Solver` serves one run (one model verified, or one replay): it owns the run's answer memo
+and its `Terms` (the array terms at symbolic indices), so nothing carries over from one model
+to the next in the same process.
+
+Before z3 is asked whether `path ∧ extra` is satisfiable, the range facts on the path (input
+ranges, `any` ranges, branches like `x > 5`) are used to evaluate `extra` over intervals
+(`bounds.py`); when that shows `extra` false on every point the ranges allow, the answer is
+unsat without a solver call (`decided` counts these). Only unsat is ever concluded that way.
+
+Accounting: `calls` counts the queries that reached z3 (memo hits and interval answers are
+free), `seconds` the time spent inside z3 for them (checks, and the models of
+counterexamples).
+
+Deadline: `deadline` is a `time.monotonic()` instant or None, and may be set at any time after
+construction. Each query then runs with the z3 timeout min(timeout_ms, milliseconds left until
+the deadline), at least 1 ms. A query that comes back `unknown` once the deadline has passed
+sets `expired` to True: the caller should read that unknown as "the time budget ran out"
+rather than as a solver limit. Nothing is raised: the answer is still `Sat.UNKNOWN`, recorded
+like any other unknown, so a caller that ignores `expired` still never reports "holds".
 """
 from __future__ import annotations
 
 import enum
+import time
 
 import z3
 
-from checker.symbolic.values import concrete
+from checker.symbolic import bounds as B
+from checker.symbolic.values import Terms, concrete
 
 
 MEMO_LIMIT = 1_000_000
@@ -28,13 +50,24 @@ class Solver:
     def __init__(self, base: list, timeout_ms: int = 10_000):
         z3.set_param("smt.random_seed", 0)
         self._s = z3.Solver()
-        self._s.set("timeout", max(1, int(timeout_ms)))
+        self.timeout_ms = max(1, int(timeout_ms))
+        self._timeout = self.timeout_ms  # the timeout the z3 solver is set to now
+        self._s.set("timeout", self._timeout)
         self._s.set("random_seed", 0)
+        self._base_bounds: dict = {}
         for c in base:
             self._s.add(c)
+            self._base_bounds = B.narrow(self._base_bounds, B.facts(c))
         self._pushed: list = []
+        self._bounds: list = []  # per pushed conjunct: the range facts of the path up to it
+        self._facts: dict = {}  # conjunct id -> (conjunct, its range facts)
         self._memo: dict = {}
+        self.terms = Terms()
         self.calls = 0
+        self.decided = 0  # queries answered unsat from the path's ranges, without z3
+        self.seconds = 0.0
+        self.deadline: float | None = None
+        self.expired = False
 
     def sync(self, pc: tuple) -> None:
         pushed = self._pushed
@@ -45,14 +78,30 @@ class Solver:
         if common < len(pushed):
             self._s.pop(len(pushed) - common)
             del pushed[common:]
+            del self._bounds[common:]
         for c in pc[common:]:
             self._s.push()
             self._s.add(c)
             pushed.append(c)
+            self._bounds.append(B.narrow(self._bounds[-1] if self._bounds else self._base_bounds, self._facts_of(c)))
+
+    def _facts_of(self, c) -> list:
+        i = c.get_id()
+        hit = self._facts.get(i)
+        if hit is None:
+            hit = (c, B.facts(c))  # holds c: z3 reuses the id of a freed term
+            if len(self._facts) < MEMO_LIMIT:
+                self._facts[i] = hit
+        return hit[1]
 
     def check(self, pc: tuple, extra=None) -> Sat:
         """Is pc (and extra) satisfiable? Answers are memoised: terms are hash-consed, so the
-        same question about the same path (met again in another schedule) costs nothing."""
+        same question about the same path (met again in another schedule) costs nothing.
+        A literal `extra` (a Python bool) is answered without z3 when it is False."""
+        if type(extra) is bool:
+            if not extra:
+                return Sat.UNSAT
+            extra = None
         key = (tuple(c.get_id() for c in pc), None if extra is None else extra.get_id())
         known = self._memo.get(key)
         if known is not None:
@@ -63,35 +112,68 @@ class Solver:
             self._memo[key] = (answer, pc, extra)
         return answer
 
+    def _arm(self) -> None:
+        """Set the z3 timeout of the next query: timeout_ms, or less near the deadline."""
+        ms = self.timeout_ms
+        if self.deadline is not None:
+            ms = max(1, min(ms, int((self.deadline - time.monotonic()) * 1000)))
+        if ms != self._timeout:
+            self._s.set("timeout", ms)
+            self._timeout = ms
+
+    def _done(self, t0: float, r) -> None:
+        """Account for one z3 query that started at t0 and answered r."""
+        self.seconds += time.perf_counter() - t0
+        if r == z3.unknown and self.deadline is not None and time.monotonic() >= self.deadline:
+            self.expired = True
+
     def _check(self, pc: tuple, extra) -> Sat:
         self.sync(pc)
+        if extra is not None and B.refuted(extra, self._bounds[-1] if self._bounds else self._base_bounds):
+            self.decided += 1
+            return Sat.UNSAT
         self.calls += 1
-        if extra is None:
-            r = self._s.check()
-        else:
+        self._arm()
+        r = z3.unknown
+        t0 = time.perf_counter()
+        if extra is not None:
             self._s.push()
             self._s.add(extra)
+        try:
             r = self._s.check()
-            self._s.pop()
+        finally:
+            if extra is not None:
+                self._s.pop()
+            self._done(t0, r)
         return Sat.SAT if r == z3.sat else Sat.UNSAT if r == z3.unsat else Sat.UNKNOWN
 
     def model(self, pc: tuple, extra, symbols: dict) -> dict[str, int | bool] | None:
         """Values of `symbols` (name -> z3 constant) in a model of pc (and extra), or None."""
+        if type(extra) is bool:
+            if not extra:
+                return None
+            extra = None
         self.sync(pc)
-        self._s.push()
-        if extra is not None:
-            self._s.add(extra)
         self.calls += 1
-        if self._s.check() != z3.sat:
+        self._arm()
+        r = z3.unknown
+        t0 = time.perf_counter()
+        self._s.push()
+        try:
+            if extra is not None:
+                self._s.add(extra)
+            r = self._s.check()
+            if r != z3.sat:
+                return None
+            m = self._s.model()
+            out: dict[str, int | bool] = {}
+            for name, sym in symbols.items():
+                v = m.eval(sym, model_completion=True)
+                out[name] = v.as_long() if z3.is_int_value(v) else z3.is_true(v)
+            return out
+        finally:
             self._s.pop()
-            return None
-        m = self._s.model()
-        self._s.pop()
-        out: dict[str, int | bool] = {}
-        for name, sym in symbols.items():
-            v = m.eval(sym, model_completion=True)
-            out[name] = v.as_long() if z3.is_int_value(v) else z3.is_true(v)
-        return out
+            self._done(t0, r)
 
     def value_in(self, pc: tuple, term, lo: int, hi: int) -> list[int]:
         """The values of an integer term in lo..hi that pc allows (each one is checked)."""

@@ -1,0 +1,298 @@
+"""Random models (YAML text) at the sizes where concurrency bugs live: 2-6 threads of 1-4
+statements over 1-3 shared variables and a 2-cell array, with critical sections on 1-2
+mutexes, read-write lock and semaphore sections, atomics, `if` on shared values, short
+bounded loops, asserts, joins, condition waits and signals, `any`, `assume`, atomic blocks.
+
+The generator is written against a tiny chooser interface (`int(lo, hi)`, `pick(seq)`), so
+the same code serves hypothesis (`models(config)`, which shrinks) and plain `random`
+(`random_model(rng, config)`, for the soak script). A `Config` says which features may
+appear; `COUNT_SAFE` is the variant for exact trace counts: loop-free, no `assume`, no
+`wait`/`signal`, no `any`, nothing that can fail (no assert, no misuse, no bad index).
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass, replace
+from math import factorial
+
+from hypothesis import strategies as st
+
+VARS = ["x", "y", "z"]
+
+
+@dataclass(frozen=True)
+class Config:
+    threads: tuple = (2, 4)  # how many thread instances
+    units: tuple = (1, 4)  # statements (or small statement groups) per thread
+    max_interleavings: int = 3_000  # rough cap on the interleavings of the plain steps
+    loops: bool = True
+    waits: bool = True
+    anys: bool = True
+    assumes: bool = True
+    violations: bool = True  # asserts that can fail, lock misuse, bad indices, division by zero
+    joins: bool = True
+    atomics: bool = True
+    nested_atomics: bool = True  # {atomic: [{atomic: [...]}, ...]}
+    counted: bool = True  # a thread with count: 2 (and tid)
+    props: bool = True  # final / always properties
+    always: bool = True
+    inputs: bool = False  # an input g: int in 0..1 (the checker keeps it symbolic)
+
+
+GENERAL = Config()
+COUNT_SAFE = Config(loops=False, waits=False, anys=False, assumes=False, violations=False, always=False)
+LOOPING = replace(GENERAL, loops=True)
+WITH_INPUTS = replace(GENERAL, inputs=True)
+
+
+class RandomChooser:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+
+    def int(self, lo: int, hi: int) -> int:
+        return self.rng.randint(lo, hi)
+
+    def pick(self, seq):
+        return self.rng.choice(list(seq))
+
+
+class DrawChooser:
+    def __init__(self, draw):
+        self.draw = draw
+
+    def int(self, lo: int, hi: int) -> int:
+        return self.draw(st.integers(lo, hi))
+
+    def pick(self, seq):
+        return self.draw(st.sampled_from(list(seq)))
+
+
+class Gen:
+    def __init__(self, c, cfg: Config):
+        self.c, self.cfg = c, cfg
+        self.vars = VARS[:c.int(1, 3)]
+        self.two_mutexes = c.int(0, 1) == 1
+        self.used_flag = False
+
+    def chance(self, percent: int) -> bool:
+        return self.c.int(0, 99) < percent
+
+    def var(self) -> str:
+        return self.c.pick(self.vars)
+
+    def const(self) -> int:
+        return self.c.int(0, 3)
+
+    # -- statements: each returns (statements, estimated steps)
+    def mem(self, tid_ok: bool = False) -> list:
+        c, v, w = self.c, self.var(), self.var()
+        idx = c.pick(["0", "1", "r % 2", f"{w} % 2"] + (["tid % 2"] if tid_ok else []))
+        options = [
+            f"{v} = {self.const()}", f"r = {v}", f"{v} = r + 1", f"{v} = {w}", f"{v} = {v} + 1", f"r = {v} + {w}",
+            f"a[{idx}] = r", f"r = a[{idx}]", f"r = fetch_add({v}, 1)", f"ok = cas({v}, {self.const()}, {self.const()})",
+            f"r = swap({v}, {self.const()})", "fetch_add(a[r % 2], 1)", "ok = cas(a[1], 0, 1)",
+        ]
+        if self.cfg.inputs:
+            options += [f"{v} = g", f"r = {v} + g"]
+        if self.cfg.anys:
+            options += ["r = any 0..2", f"{v} = any 1..2"]
+        if self.cfg.violations:
+            options += [f"assert {v} != {self.const()}", "assert r < 2", "a[r] = 1", f"r = 6 // {v}"]
+        if self.cfg.assumes:
+            options += [f"assume {v} != {self.const()}"]
+        return [c.pick(options)]
+
+    def mutex(self) -> str:
+        return self.c.pick(["m", "n"]) if self.two_mutexes else "m"
+
+    def body(self, tid_ok: bool) -> list:
+        """1-2 memory statements."""
+        out = self.mem(tid_ok)
+        if self.chance(30):
+            out += self.mem(tid_ok)
+        return out
+
+    def unit(self, t: int, tid_ok: bool) -> list:
+        """A statement, or a small group of them (a critical section, a loop with its counter)."""
+        c, cfg = self.c, self.cfg
+        kinds = ["mem", "mem", "mem", "lock", "lock", "rw", "sem", "trylock", "if"]
+        if cfg.loops:
+            kinds += ["loop", "loop"]
+        if cfg.atomics:
+            kinds += ["atomic"]
+        if cfg.waits:
+            kinds += ["wait", "signal"]
+        if cfg.joins and t > 0 and not tid_ok:
+            kinds += ["join"]
+        if cfg.violations:
+            kinds += ["misuse"]
+        kind = c.pick(kinds)
+        if kind == "mem":
+            return self.mem(tid_ok)
+        if kind == "lock":
+            inner = self.body(tid_ok)
+            if self.two_mutexes and self.chance(40):  # nested: both orders happen, so deadlocks too
+                first, second = ("m", "n") if self.chance(50) else ("n", "m")
+                return [f"lock {first}", f"lock {second}"] + inner + [f"unlock {second}", f"unlock {first}"]
+            m = self.mutex()
+            return [f"lock {m}"] + inner + [f"unlock {m}"]
+        if kind == "rw":
+            v = self.var()
+            if self.chance(50):
+                return ["read_lock rw", f"r = {v}", "unlock rw"]
+            return ["write_lock rw", f"{v} = r + 1", "unlock rw"]
+        if kind == "sem":
+            return ["acquire s"] + self.body(tid_ok) + ["release s"]
+        if kind == "trylock":
+            m = self.mutex()
+            return [f"ok = trylock {m}", {"if": "ok", "then": self.mem(tid_ok) + [f"unlock {m}"]}]
+        if kind == "if":
+            stmt = {"if": f"{self.var()} == {self.const()}", "then": self.mem(tid_ok)}
+            if self.chance(50):
+                stmt["else"] = self.mem(tid_ok)
+            return [stmt]
+        if kind == "loop":
+            return ["k = 0", {"while": "k < 2", "do": self.mem(tid_ok) + ["k = k + 1"]}]
+        if kind == "atomic":
+            v, w = self.var(), self.var()
+            if cfg.nested_atomics and self.chance(30):
+                return [{"atomic": [{"atomic": [f"{v} = 1"]}, f"{w} = 2"]}]
+            return [{"atomic": [f"r = {v}", f"{v} = r + 1"] if self.chance(50) else self.body(tid_ok)}]
+        if kind == "wait":
+            self.used_flag = True
+            form = c.pick(["while", "if", "bare"])
+            if form == "while":
+                w = {"while": "flag == 0", "do": ["wait cv m"]}
+            elif form == "if":
+                w = {"if": "flag == 0", "then": ["wait cv m"]}
+            else:
+                w = "wait cv m"
+            return ["lock m", w, "unlock m"]
+        if kind == "signal":
+            self.used_flag = True
+            op = c.pick(["signal cv", "signal cv", "broadcast cv"])
+            if self.chance(60):
+                return ["lock m", "flag = 1", op, "unlock m"]
+            return ["flag = 1", op]
+        if kind == "join":
+            return [f"join t{c.int(0, t - 1)}"]
+        return [c.pick(["unlock m", "lock m", "unlock rw"])]  # misuse (or a lock held at the end)
+
+    def model(self) -> str:
+        c, cfg = self.c, self.cfg
+        n = c.int(*cfg.threads)
+        counted = cfg.counted and n >= 3 and self.chance(20)  # the last two instances: one 'count: 2' thread
+        plain = n - 2 if counted else n
+        threads = []  # (name, count, statements, steps)
+        for t in range(plain):
+            units = [self.unit(t, False) for _ in range(c.int(*cfg.units))]
+            threads.append([f"t{t}", None, units])
+        if counted:
+            units = [self.unit(plain, True) for _ in range(c.int(*cfg.units))]
+            threads.append(["w", 2, units])
+        # keep the brute force cheap: drop units from the longest thread while the plain
+        # interleavings of the estimated steps are too many
+        while True:
+            lengths = []
+            for _, count, units in threads:
+                lengths += [max(1, steps(sum(units, [])))] * (count or 1)
+            total = factorial(sum(lengths))
+            for k in lengths:
+                total //= factorial(k)
+            if total <= cfg.max_interleavings:
+                break
+            longest = max((th for th in threads if len(th[2]) > 1),
+                          key=lambda th: steps(sum(th[2], [])), default=None)
+            if longest is None:
+                break
+            longest[2].pop()
+        props = []
+        if cfg.props:
+            pool = [f"final: {self.var()} != {self.const()}", "final: a[0] + a[1] != 2",
+                    f"final: {self.var()} + {self.var()} < 4"]
+            if cfg.always:
+                pool += [f"always: {self.var()} != {self.const()}", "always: a[0] + a[1] < 2"]
+            props = [c.pick(pool) for _ in range(c.int(0, 2))]
+        return render(self, threads, list(dict.fromkeys(props)))
+
+
+SHARED_WORD = re.compile(r"\b(x|y|z|a|flag|any|lock|unlock|read_lock|write_lock|acquire|release|wait|signal|"
+                         r"broadcast|join|trylock)\b")
+
+
+def steps(stmts) -> int:
+    """A rough estimate of the steps a statement list takes (shared names and sync words)."""
+    n = 0
+    for s in stmts:
+        if isinstance(s, str):
+            n += 0 if s.startswith("assume") else len(SHARED_WORD.findall(s))
+        elif "if" in s:
+            n += len(SHARED_WORD.findall(s["if"])) + max(steps(s["then"]), steps(s.get("else", [])))
+        elif "while" in s:
+            n += 2 * max(1, steps(s["do"])) + 1
+        else:
+            n += 1
+    return n
+
+
+def q(s: str) -> str:
+    return json.dumps(s)
+
+
+def stmt_lines(s, indent: str) -> list[str]:
+    if isinstance(s, str):
+        return [f"{indent}- {q(s)}"]
+    if "if" in s:
+        out = [f"{indent}- if: {q(s['if'])}", f"{indent}  then:"]
+        for b in s["then"]:
+            out += stmt_lines(b, indent + "    ")
+        if "else" in s:
+            out.append(f"{indent}  else:")
+            for b in s["else"]:
+                out += stmt_lines(b, indent + "    ")
+        return out
+    if "while" in s:
+        out = [f"{indent}- while: {q(s['while'])}", f"{indent}  do:"]
+        for b in s["do"]:
+            out += stmt_lines(b, indent + "    ")
+        return out
+    out = [f"{indent}- atomic:"]
+    for b in s["atomic"]:
+        out += stmt_lines(b, indent + "    ")
+    return out
+
+
+def render(g: Gen, threads, props) -> str:
+    lines = ["model: random"]
+    if g.cfg.inputs:
+        lines += ["inputs:", "  g: int in 0..1"]
+    lines.append("shared:")
+    lines += [f"  {v}: 0" for v in g.vars]
+    if g.used_flag:
+        lines.append("  flag: 0")
+    lines += ["  a: [0, 0]", "  m: mutex", "  n: mutex", "  rw: rwlock", f"  s: semaphore {1 + (len(threads) % 2)}",
+              "  cv: condition", "threads:"]
+    for name, count, units in threads:
+        lines.append(f"  {name}:")
+        if count:
+            lines.append(f"    count: {count}")
+        lines += ["    locals: {r: 0, k: 0, ok: false}", "    do:"]
+        for stmts in units:
+            for s in stmts:
+                lines += stmt_lines(s, "      ")
+    if props:
+        lines.append("check:")
+        lines += [f"  - {p.split(': ', 1)[0]}: {q(p.split(': ', 1)[1])}" for p in props]
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def models(draw, cfg: Config = GENERAL) -> str:
+    """A hypothesis strategy for model text."""
+    return Gen(DrawChooser(draw), cfg).model()
+
+
+def random_model(rng: random.Random, cfg: Config = GENERAL) -> str:
+    return Gen(RandomChooser(rng), cfg).model()

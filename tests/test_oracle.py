@@ -1,0 +1,240 @@
+"""The explorer against an independent oracle (tests/oracle): a brute-force interpreter that
+shares no code with checker.program/explore/symbolic (only the parser) and counts
+Mazurkiewicz traces with its own copy of the dependence table of docs/soundness.md.
+
+(a) on loop-free programs that cannot fail, DPOR explores exactly one execution per trace:
+    `stats.executions` equals the oracle's trace count, and no exploration is sleep-set blocked;
+(b) on general programs (loops, waits, `any`, `assume`, asserts, misuse, joins, atomic blocks),
+    every search reaches the same violations, final states and deadlocked states as the oracle;
+    without reduction ('stateful-full'), a loop-free model has as many executions as interleavings;
+(c) named regressions with their known answers;
+(d) the oracle itself: cases computed by hand, and the sample models it can run (their `expect:`).
+
+Programs come from tests/oracle/gen.py; those whose brute force exceeds BUDGET steps are skipped.
+Random tests use fixed seeds under CI (CI=true) and fresh ones otherwise; bench/oracle_soak.py
+runs the same comparisons on more and larger programs, and prints every failing model.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+
+from checker.lang import parse_model
+from helpers import MODELS, search
+from oracle import gen
+from oracle.interp import TooBig, Unsupported, differences, run
+
+CI = bool(os.environ.get("CI"))
+BUDGET = 30_000  # oracle steps per example; bigger programs are skipped
+
+
+def random_settings(examples: int):
+    return settings(max_examples=examples, deadline=None, derandomize=CI,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                           HealthCheck.data_too_large])
+
+
+def oracle(text: str, budget: int = BUDGET):
+    try:
+        return run(text, budget)
+    except TooBig:
+        assume(False)
+
+
+def agree(x, o, text: str) -> None:
+    """The search `x` reached what the oracle `o` reached."""
+    problems = differences(x, o)
+    assert not problems, "\n".join(problems) + "\n" + text
+
+
+# ---- (a) one execution per Mazurkiewicz trace ----------------------------------------------------
+
+@random_settings(150)
+@given(gen.models(gen.COUNT_SAFE))
+def test_dpor_explores_one_execution_per_trace(text):
+    o = oracle(text)
+    assume(not o.step_violation and not o.assumed)
+    x = search(text, "dpor", keep_going=True)
+    assert x.exhausted is None, text
+    assert x.stats.executions == o.traces, f"{x.stats.executions} executions for {o.traces} traces\n{text}"
+    assert x.stats.blocked == 0, f"{x.stats.blocked} sleep-set blocked explorations\n{text}"
+
+
+# ---- (b) the same violations, final states and deadlocks ----------------------------------------
+
+@pytest.mark.parametrize("strategy", ["dpor", "stateful", "stateful-full"])
+@random_settings(100)
+@given(text=gen.models(gen.GENERAL))
+def test_search_reaches_what_the_oracle_reaches(strategy, text):
+    o = oracle(text)
+    x = search(text, strategy, keep_going=True)
+    agree(x, o, text)
+    if strategy == "stateful-full" and not o.has_loops and not o.symbolic and not o.violations and not o.assumed:
+        # without reduction, a loop-free model's executions are its interleavings
+        assert x.stats.executions == o.executions, text
+
+
+@random_settings(40)
+@given(text=gen.models(gen.WITH_INPUTS))
+def test_violations_agree_with_symbolic_inputs(text):
+    o = oracle(text)  # the oracle enumerates the input's values; the checker keeps it symbolic
+    agree(search(text, "dpor", keep_going=True), o, text)
+
+
+# ---- (c) named regressions -----------------------------------------------------------------------
+
+THREE_READERS = """\
+model: three_readers
+shared: {x: 0, y: 0, o1: 0, o2: 0}
+threads:
+  t0: [x = 1, r1 = x]
+  t1: [r0 = y, r1 = x, r2 = x, o1 = r1 * 10 + r2]
+  t2: [r0 = x, o2 = r0]
+check:
+  - final: not (o1 == 11 and o2 == 0)
+expect: violated
+"""
+
+NESTED_ATOMIC = """\
+model: nested_atomic
+shared: {x: 0}
+threads:
+  t: [{atomic: [{atomic: ["x = 1"]}, "x = 2"]}]
+  u: ["r = x"]
+check:
+  - always: x == 0 or x == 2
+"""
+
+
+def test_three_readers_oracle():
+    o = run(THREE_READERS)
+    assert o.violations == {("final", 8, 5)}
+    assert o.executions == 420  # steps: t0 2, t1 4, t2 2; 8! / (2! 4! 2!) interleavings
+    # only x = 1 conflicts with other threads: t1's two reads of x come before it, around it or
+    # after it (3 ways), t2's read before or after it (2 ways)
+    assert o.traces == 6
+
+
+@pytest.mark.parametrize("strategy", ["dpor", "stateful-full"])
+def test_three_readers_violation_is_found(strategy):
+    x = search(THREE_READERS, strategy)
+    assert x.found is not None and x.found.violation.kind == "final"
+
+
+def test_three_readers_dpor_explores_one_execution_per_trace():
+    x = search(THREE_READERS, "dpor", keep_going=True)
+    assert x.violations == {("final", 8, 5)}
+    assert x.stats.executions == run(THREE_READERS).traces
+
+
+def test_nested_atomic_oracle():
+    o = run(NESTED_ATOMIC)
+    assert o.violations == set()
+    assert o.finals == {("2",)}
+
+
+@pytest.mark.parametrize("strategy", ["dpor", "stateful", "stateful-full"])
+def test_nested_atomic_block_is_one_step(strategy):
+    x = search(NESTED_ATOMIC, strategy, keep_going=True)
+    agree(x, run(NESTED_ATOMIC), NESTED_ATOMIC)
+
+
+# ---- (d) the oracle on cases computed by hand ----------------------------------------------------
+
+def model(threads: str, shared: str = "x: 0", checks: str = "") -> str:
+    return f"model: hand\nshared: {{{shared}}}\nthreads:\n{threads}" + (f"check:\n{checks}" if checks else "")
+
+
+def test_oracle_readers():
+    # w: x = 1; r0..r2: v = x. Each read is ordered before or after the write: 2^3 traces.
+    text = model("  w: [x = 1]\n  r0: [v = x]\n  r1: [v = x]\n  r2: [v = x]\n")
+    o = run(text)
+    assert (o.traces, o.executions) == (8, 24)
+    assert o.finals == {("1",)}
+
+
+def test_oracle_racy_increments():
+    # two threads r = x; x = r + 1: 6 interleavings; the reads commute, so A1 B1 A2 B2 and
+    # B1 A1 A2 B2 are one trace, and so are A1 B1 B2 A2 and B1 A1 B2 A2: 4 traces
+    text = model("  a: [r = x, x = r + 1]\n  b: [r = x, x = r + 1]\n")
+    o = run(text)
+    assert (o.traces, o.executions) == (4, 6)
+    assert o.finals == {("1",), ("2",)}
+
+
+def test_oracle_locked_increments():
+    body = '["lock m", "r = x", "x = r + 1", "unlock m"]'
+    text = model(f"  a: {body}\n  b: {body}\n  c: {body}\n", "x: 0, m: mutex")
+    o = run(text)
+    assert (o.traces, o.executions) == (6, 6)
+    assert o.finals == {("3",)}
+
+
+def test_oracle_failed_cas_commute_and_successful_cas_do_not():
+    failing = model('  a: ["ok = cas(x, 1, 2)"]\n  b: ["ok = cas(x, 1, 3)"]\n')
+    assert (run(failing).traces, run(failing).executions) == (1, 2)
+    racing = model('  a: ["ok = cas(x, 0, 1)"]\n  b: ["ok = cas(x, 0, 2)"]\n')
+    o = run(racing)
+    assert (o.traces, o.executions) == (2, 2)
+    assert o.finals == {("1",), ("2",)}
+
+
+def test_oracle_readers_of_an_rwlock_commute():
+    body = '["read_lock rw", "r = x", "unlock rw"]'
+    o = run(model(f"  a: {body}\n  b: {body}\n", "x: 0, rw: rwlock"))
+    assert (o.traces, o.executions) == (1, 20)
+
+
+def test_oracle_lost_wakeup():
+    # S L W: the signal is lost, W sleeps forever; L S W: the same trace (S and W both write cv,
+    # in the same order); L W S R U: woken, finishes
+    text = model('  w: ["lock m", "wait cv m", "unlock m"]\n  s: ["signal cv"]\n', "m: mutex, cv: condition")
+    o = run(text)
+    assert (o.traces, o.executions) == (2, 3)
+    assert o.violations == {("deadlock", 4, 18)}  # at the wait
+    assert o.deadlocks == {()} and o.finals == {()}
+
+
+def test_oracle_signal_wakes_any_one_waiter():
+    waiter = '["lock m", "wait cv m", "unlock m"]'
+    text = model(f"  a: {waiter}\n  b: {waiter}\n  s: [\"lock m\", \"signal cv\", \"unlock m\"]\n", "m: mutex, cv: condition")
+    o = run(text)
+    assert o.finals == set()  # one waiter is always left asleep
+    assert o.deadlocks == {()}
+
+
+def test_oracle_join_waits_for_the_end():
+    text = model('  a: ["x = 1"]\n  b: ["join a", "r = x", "assert r == 1"]\n')
+    o = run(text)
+    assert (o.traces, o.executions) == (1, 1)
+    assert o.violations == set()
+
+
+def test_oracle_positions_of_violations():
+    text = model('  a: ["lock m", "x = 1"]\n  b: ["unlock m"]\n  c: ["assert x == 0", "r = 6 // x"]\n  d: ["x = 2"]\n',
+                 "x: 0, m: mutex")
+    o = run(text)
+    # a ends holding m (reported at its last statement: the step that writes x = 1 ends the
+    # execution); b unlocks a mutex it does not hold; c's assertion fails after d wrote x; c
+    # divides by zero (at the '//') when both its reads see 0
+    assert o.violations == {("lock_misuse", 4, 18), ("lock_misuse", 5, 8), ("assert", 6, 8), ("runtime", 6, 31)}
+    assert o.step_violation and o.finals == set()  # a and b never finish without a violation
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_oracle_meets_the_sample_models_expectations(path):
+    """Every sample model the oracle can run within a small budget (no labels, no mutex
+    arrays, small input ranges) reaches a violation of the expected kind, or none."""
+    text = path.read_text()
+    try:
+        o = run(text, budget=8_000)
+    except (TooBig, Unsupported) as e:
+        pytest.skip(f"oracle: {e}")
+    expect = parse_model(text, path.name).expect
+    kinds = {kind for kind, _, _ in o.violations}
+    if expect.verdict == "holds":
+        assert not kinds
+    else:
+        assert kinds and (expect.kind is None or expect.kind in kinds), kinds
