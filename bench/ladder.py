@@ -1,7 +1,7 @@
 """The field's DPOR benchmark ladder: published programs, published trace counts.
 
-    python bench/ladder.py                          # every program (tens of minutes, see README)
-    python bench/ladder.py --quick                  # the small sizes only (~1 min)
+    python bench/ladder.py                          # every program (~8 min, see bench/README.md)
+    python bench/ladder.py --quick                  # the small sizes only (~30 s)
     python bench/ladder.py --only readers lastzero(5) litmus   # families or single programs
     python bench/ladder.py --timeout 60             # budget per program (default 120 s)
 

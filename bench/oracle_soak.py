@@ -44,6 +44,8 @@ def check(text: str, cfg_name: str, strategies: list[str], budget: int) -> tuple
     except Unsupported as e:  # a form the oracle does not implement: not the checker's fault
         print(f"  (oracle: unsupported: {e})")
         return "unsupported", []
+    except Exception:  # a bug in the oracle (or in the parser): report it with the program
+        return "checked", [f"[oracle] crashed:\n{traceback.format_exc()}"]
     problems = []
     for strategy in strategies:
         try:

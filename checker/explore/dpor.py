@@ -238,10 +238,11 @@ class Dpor:
                 return wut[0]
         return None
 
-    def add_siblings(self, node: Node, t: int) -> None:
-        """Every other outcome of thread t's step here is explored too (internal nondeterminism)."""
+    def add_siblings(self, node: Node, t: int, every: bool = False) -> None:
+        """Every other outcome of thread t's step here is explored too (internal nondeterminism);
+        with `every`, each outcome of t's step (the run ended here: t's steps race with its end)."""
         outs = self.outcomes(node, t)
-        if len(outs) < 2:
+        if len(outs) < 2 and not every:
             return
         present = {c[0] for c in node.wut}
         for o in outs:
@@ -268,7 +269,7 @@ class Dpor:
                 node.sleep[key] = Ended(A)
                 for t in node.enabled:
                     if t != p:
-                        self.add_siblings(node, t)
+                        self.add_siblings(node, t, every=True)
                 self.pending_races(node, [t for t in range(self.n) if node.state.T[t].status != DONE])
             return
         depth = len(self.events)

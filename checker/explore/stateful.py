@@ -97,6 +97,10 @@ class Stateful:
                     f"the state space did not fit in {self.budget.max_states} states; searched again "
                     f"with every loop bounded at {self.loop_bound} iterations")
                 self.stats = self.result.stats = Stats()
+                # like the statistics, what keep_going gathered describes the bounded search
+                # only (the abandoned one met an order-dependent part of the space)
+                for gathered in (self.result.violations, self.result.finals, self.result.deadlocks):
+                    gathered.clear()
                 self.e.loop_bound = self.loop_bound
                 self.search(bounded=True)
         except _Stop:
