@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 
 from checker.lang import parse_model
 from helpers import MODELS, search
@@ -31,7 +31,10 @@ BUDGET = 30_000  # oracle steps per example; bigger programs are skipped
 
 
 def random_settings(examples: int):
-    return settings(max_examples=examples, deadline=None, derandomize=CI,
+    # under CI a failure is reported as found, unshrunk (shrinking can take minutes); run the
+    # test outside CI, or bench/oracle_soak.py, for a small counterexample
+    phases = [p for p in Phase if p is not Phase.shrink] if CI else list(Phase)
+    return settings(max_examples=examples, deadline=None, derandomize=CI, phases=phases,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                            HealthCheck.data_too_large])
 

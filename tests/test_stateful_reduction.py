@@ -24,7 +24,8 @@ EXAMPLES = settings(max_examples=120, deadline=None, derandomize=CI,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 THREADS = 3
-HEADER = "model: random\nshared:\n  x: 0\n  y: 0\n  a: [0, 0]\n  m: mutex\n  rw: rwlock\n  s: semaphore 1\n  cv: condition\n" + \
+HEADER = "model: random\nshared:\n  x: 0\n  y: 0\n  a: [0, 0]\n  m: mutex\n  rw: rwlock\n  s: semaphore 1\n  h: semaphore 0\n" \
+    "  cv: condition\n" + \
     "".join(f"  p{k}: 0\n  z{k}: 0\n  l{k}: mutex\n  g{k}: semaphore 1\n  c{k}: condition\n" for k in range(THREADS))
 
 # {k}: the thread's own index, {o}: the next thread's; p{k}, l{k}, g{k}, c{k} are t{k}'s own
@@ -38,6 +39,8 @@ UNITS = [
     ["read_lock rw", "r = y", "unlock rw"], ["acquire s", "y = 1", "release s"],
     ["lock l{k}", "lock m", "unlock m", "unlock l{k}"], ["lock m", "lock l{k}", "unlock l{k}", "unlock m"],
     ["lock l{o}", "r = p{o}", "unlock l{o}"], ["lock l{k}", "lock l{o}", "unlock l{o}", "unlock l{k}"],
+    ["lock m", "release h", "unlock m"], ["acquire h", "lock m", "x = 1", "unlock m"], ["release h"],
+    ["y = x"],
 ]
 UNIT = st.sampled_from(UNITS)
 SIMPLE = st.sampled_from([s for u in UNITS for s in u])
@@ -233,3 +236,14 @@ def test_a_step_that_may_fail_is_not_deferred_to():
     text = ("model: failing\ninputs:\n  g: int in 0..1\nshared:\n  p: 0\n  q: 0\nthreads:\n"
             "  t0: [q = 1, {if: g == 0, then: [assert g == 1]}]\n  t1: [p = 1, assert g == 1]\n")
     assert search(text, "stateful", keep_going=True).violations == {("assert", 8, 35), ("assert", 9, 15)}
+
+
+def test_a_blocked_thread_brings_in_what_can_unblock_it():
+    # at the state where h holds m and u waits for it, t0's read of x conflicts with u's
+    # future; u is blocked, so h (the holder, its necessary enabling set) must be expanded
+    # with t0, or u's x = 1 would never come before t0's read
+    text = ("model: nes\nshared:\n  x: 0\n  y: 0\n  m: mutex\n  g: semaphore 0\nthreads:\n  t0: [y = x]\n"
+            "  h: [lock m, release g, unlock m]\n  u: [acquire g, lock m, x = 1, unlock m]\n"
+            "check:\n  - final: y == 0\n")
+    x = search(text, "stateful", keep_going=True)
+    assert x.violations == {("final", 12, 5)} and x.stats.states == 14

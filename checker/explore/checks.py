@@ -88,12 +88,12 @@ def holds(e: Engine, s: State, prop: ir.Property) -> Violation | None:
             values = None if e.values is not None else (e.solver.model(s.pc, None, e.symbols) if e.symbols else {})
             return Violation(prop.kind, f"{prop.kind} property '{prop.text}' is false", prop.text, prop.pos.line,
                              prop.pos.col, values)
-        r = e.solver.check(s.pc, V.not_(c))
+        r = e.solver.check(s.pc, e.solver.terms.negate(c))
         if r is Sat.UNKNOWN:
             e.unknowns.append(f"solver returned unknown on property '{prop.text}'")
         elif r is Sat.SAT:
             return Violation(prop.kind, f"{prop.kind} property '{prop.text}' can be false", prop.text,
-                             prop.pos.line, prop.pos.col, e.solver.model(s.pc, V.not_(c), e.symbols))
+                             prop.pos.line, prop.pos.col, e.solver.model(s.pc, e.solver.terms.negate(c), e.symbols))
     return None
 
 

@@ -109,13 +109,13 @@ class Engine:
                 return True
             self.violate(f, kind, message, src, out)
             return False
-        r = self.solver.check(f.path, V.not_(cond))
+        r = self.solver.check(f.path, self.solver.terms.negate(cond))
         if r is Sat.UNSAT:
             return True
         if r is Sat.UNKNOWN:
             self.unknowns.append(f"solver returned unknown on '{src.text}' (line {src.pos.line})")
             return True
-        self.violate(f, kind, message, src, out, negated=V.not_(cond))
+        self.violate(f, kind, message, src, out, negated=self.solver.terms.negate(cond))
         return False
 
     def violate(self, f: Frame, kind: str, message: str, src: ir.Src, out: list, negated=None, detail=None):
@@ -287,7 +287,7 @@ def _any_local(e: Engine, f: Frame, i: ir.AnyLocal, out):
         v = e.symbols.get(name)
         if v is None:
             v = e.symbols[name] = V.int_var(name)
-        bounds = V.and_(V.compare(">=", v, i.lo), V.compare("<=", v, i.hi))
+        bounds = f.terms.between(v, i.lo, i.hi)
         f.path = f.path + (bounds,)
     f.L[i.dst] = v
     f.note("any", i.dst, v)

@@ -58,8 +58,8 @@ class Solver:
         for c in base:
             self._s.add(c)
             self._base_bounds = B.narrow(self._base_bounds, B.facts(c))
-        self._pushed: list = []
-        self._bounds: list = []  # per pushed conjunct: the range facts of the path up to it
+        self._pushed: list = []  # the conjuncts pushed into z3, in order
+        self._ranged: list = []  # [(conjunct, range facts of the path up to it)], like _pushed
         self._facts: dict = {}  # conjunct id -> (conjunct, its range facts)
         self._memo: dict = {}
         self.terms = Terms()
@@ -78,12 +78,23 @@ class Solver:
         if common < len(pushed):
             self._s.pop(len(pushed) - common)
             del pushed[common:]
-            del self._bounds[common:]
         for c in pc[common:]:
             self._s.push()
             self._s.add(c)
             pushed.append(c)
-            self._bounds.append(B.narrow(self._bounds[-1] if self._bounds else self._base_bounds, self._facts_of(c)))
+
+    def bounds(self, pc: tuple) -> dict:
+        """The ranges the path's conjuncts give single constants (constant id -> (lo, hi)).
+        Kept as a stack along the search, like `sync`, but without touching z3."""
+        ranged = self._ranged
+        common = 0
+        limit = min(len(ranged), len(pc))
+        while common < limit and ranged[common][0] is pc[common]:
+            common += 1
+        del ranged[common:]
+        for c in pc[common:]:
+            ranged.append((c, B.narrow(ranged[-1][1] if ranged else self._base_bounds, self._facts_of(c))))
+        return ranged[-1][1] if ranged else self._base_bounds
 
     def _facts_of(self, c) -> list:
         i = c.get_id()
@@ -97,12 +108,14 @@ class Solver:
     def check(self, pc: tuple, extra=None) -> Sat:
         """Is pc (and extra) satisfiable? Answers are memoised: terms are hash-consed, so the
         same question about the same path (met again in another schedule) costs nothing.
-        A literal `extra` (a Python bool) is answered without z3 when it is False."""
+        The path is a conjunction, so its conjuncts are keyed as a set (sorted ids): the same
+        constraints met in another order are the same question. A literal `extra` (a Python
+        bool) is answered without z3 when it is False."""
         if type(extra) is bool:
             if not extra:
                 return Sat.UNSAT
             extra = None
-        key = (tuple(c.get_id() for c in pc), None if extra is None else extra.get_id())
+        key = (tuple(sorted(c.get_id() for c in pc)), None if extra is None else extra.get_id())
         known = self._memo.get(key)
         if known is not None:
             return known[0]
@@ -128,10 +141,10 @@ class Solver:
             self.expired = True
 
     def _check(self, pc: tuple, extra) -> Sat:
-        self.sync(pc)
-        if extra is not None and B.refuted(extra, self._bounds[-1] if self._bounds else self._base_bounds):
+        if extra is not None and B.refuted(extra, self.bounds(pc)):
             self.decided += 1
             return Sat.UNSAT
+        self.sync(pc)
         self.calls += 1
         self._arm()
         r = z3.unknown

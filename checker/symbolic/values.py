@@ -229,6 +229,17 @@ class Terms:
         k = ("in_range", key(index), size)
         return self._cached(k, (index,), lambda: and_(compare(">=", index, 0), compare("<", index, size)))
 
+    def between(self, v, lo: int, hi: int):
+        """The condition lo <= v <= hi (memoised: the range of a draw, met on every path)."""
+        return self._cached(("between", key(v), lo, hi), (v,),
+                            lambda: and_(compare(">=", v, lo), compare("<=", v, hi)))
+
+    def negate(self, c):
+        """not c (memoised: the negation of an obligation, asked on every path that meets it)."""
+        if type(c) is bool:
+            return not c
+        return self._cached(("not", key(c)), (c,), lambda: not_(c))
+
     def select(self, cells, index):
         """cells[index] for a symbolic index (the caller has proved 0 <= index < len(cells))."""
         cells = tuple(cells)
@@ -305,6 +316,10 @@ class Terms:
     def total(self, cells):
         """The sum of int cells, with Σ_{c=lo..hi} If(x == c, δ, 0) folded into
         If(And(x >= lo, x <= hi), δ, 0) (x equals at most one c, so the two are equal)."""
+        cells = tuple(cells)
+        return self._cached(("total", tuple(key(c) for c in cells)), cells, lambda: self._total(cells))
+
+    def _total(self, cells):
         const = 0
         rest: list = []
         groups: dict = {}  # (key(x), key(δ)) -> [x, δ, {c: count}]

@@ -24,7 +24,7 @@ VARS = ["x", "y", "z"]
 
 @dataclass(frozen=True)
 class Config:
-    threads: tuple = (2, 4)  # how many thread instances
+    threads: tuple = (2, 6)  # how many thread instances
     units: tuple = (1, 4)  # statements (or small statement groups) per thread
     max_interleavings: int = 3_000  # rough cap on the interleavings of the plain steps
     loops: bool = True
@@ -43,7 +43,6 @@ class Config:
 
 GENERAL = Config()
 COUNT_SAFE = Config(loops=False, waits=False, anys=False, assumes=False, violations=False, always=False)
-LOOPING = replace(GENERAL, loops=True)
 WITH_INPUTS = replace(GENERAL, inputs=True)
 
 
@@ -185,29 +184,32 @@ class Gen:
         n = c.int(*cfg.threads)
         counted = cfg.counted and n >= 3 and self.chance(20)  # the last two instances: one 'count: 2' thread
         plain = n - 2 if counted else n
-        threads = []  # (name, count, statements, steps)
+        lo, hi = cfg.units
+        hi = max(lo, hi - max(0, n - 3) // 2)  # many threads: shorter ones
+        threads = []  # [name, count, units]
         for t in range(plain):
-            units = [self.unit(t, False) for _ in range(c.int(*cfg.units))]
-            threads.append([f"t{t}", None, units])
+            threads.append([f"t{t}", None, [self.unit(t, False) for _ in range(c.int(lo, hi))]])
         if counted:
-            units = [self.unit(plain, True) for _ in range(c.int(*cfg.units))]
-            threads.append(["w", 2, units])
+            threads.append(["w", 2, [self.unit(plain, True) for _ in range(c.int(lo, hi))]])
         # keep the brute force cheap: drop units from the longest thread while the plain
         # interleavings of the estimated steps are too many
         while True:
             lengths = []
             for _, count, units in threads:
-                lengths += [max(1, steps(sum(units, [])))] * (count or 1)
+                lengths += [max(1, sum(unit_steps(u) for u in units))] * (count or 1)
             total = factorial(sum(lengths))
             for k in lengths:
                 total //= factorial(k)
             if total <= cfg.max_interleavings:
                 break
             longest = max((th for th in threads if len(th[2]) > 1),
-                          key=lambda th: steps(sum(th[2], [])), default=None)
-            if longest is None:
+                          key=lambda th: sum(unit_steps(u) for u in th[2]), default=None)
+            if longest is not None:
+                longest[2].pop()
+            elif len(threads) > 2:  # one unit each and still too many: fewer threads (none joins the last)
+                threads.pop()
+            else:
                 break
-            longest[2].pop()
         props = []
         if cfg.props:
             pool = [f"final: {self.var()} != {self.const()}", "final: a[0] + a[1] != 2",
@@ -235,6 +237,14 @@ def steps(stmts) -> int:
         else:
             n += 1
     return n
+
+
+def unit_steps(unit: list) -> int:
+    """The estimate for a unit: a section under a lock or semaphore counts as three steps at
+    most, since other threads' sections on the same object cannot interleave with it."""
+    if isinstance(unit[0], str) and unit[0].split()[0] in ("lock", "acquire", "read_lock", "write_lock"):
+        return min(3, steps(unit))
+    return steps(unit)
 
 
 def q(s: str) -> str:
