@@ -12,9 +12,6 @@ from checker.trace import replay
 from checker.verify import Options, load, verify
 from helpers import MODELS
 
-FAST = [m for m in MODELS if m.stem != "seed_sum_locked"]  # seconds of solving; run once below
-
-
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
 def test_expected_verdict_with_reduction(path):
     r = verify(load(str(path)))
@@ -23,7 +20,7 @@ def test_expected_verdict_with_reduction(path):
     assert not r.notes or not any(n.startswith("internal") for n in r.notes), r.notes
 
 
-@pytest.mark.parametrize("path", FAST, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
 def test_expected_verdict_without_reduction(path):
     r = verify(load(str(path)), Options(reduction=False))
     assert r.expect_met, f"expected {r.expect}, got {r.verdict.value} {r.violation or r.reason}"
