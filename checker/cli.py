@@ -22,7 +22,7 @@ from checker.render.text import render
 from checker.result import ExitCode, Verdict, exit_code
 from checker.trace import ReplayError, replay
 from checker.verify import (DEFAULT_LOOP_BOUND, DEFAULT_MAX_MEMORY, DEFAULT_MAX_STATES, DEFAULT_SOLVER_TIMEOUT_MS,
-                            DEFAULT_TIMEOUT, Options, load, verify)
+                            DEFAULT_TIMEOUT, Options, enumerates, load, verify)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="A model checker for concurrent access schedules: proves or refutes a YAML model "
@@ -112,7 +112,7 @@ def run_replay(path: str, result_file: str, out: TextIO, err: TextIO) -> int:
         print(f"{result_file}: error: not a violated result of 'checker verify --json' ({e})", file=err)
         return int(ExitCode.INVALID)
     try:
-        t = replay(program, schedule, inputs, enumerate_any=program.has_loops,
+        t = replay(program, schedule, inputs, enumerate_any=enumerates(program),
                    spurious=bool(opts.get("spurious_wakeups")), expect_kind=kind)
     except ReplayError as e:
         print(f"{path}: replay diverged: {e}", file=err)

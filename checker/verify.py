@@ -83,12 +83,18 @@ def verify_file(path: str, options: Options = Options()) -> Result:
     return verify(load(path), options)
 
 
-def engine_for(program: Program, options: Options, stateful: bool | None = None) -> Engine:
-    """The step relation with its solver. A stateful search enumerates small `any` ranges (so
-    states can repeat); a stateless one keeps them symbolic."""
+def enumerates(program: Program) -> bool:
+    """Are small `any` ranges enumerated (one outcome per value) rather than symbolic? Only in a
+    model with a loop that may turn forever, so that a stateful search can see states repeat.
+    It depends on the program alone, so a replay makes the same choice as the search."""
+    return program.has_loops and not program.counted_loops
+
+
+def engine_for(program: Program, options: Options, enumerate_any: bool | None = None) -> Engine:
+    """The step relation with its solver (`enumerate_any` defaults to `enumerates(program)`)."""
     symbols, base = input_symbols(program)
     e = Engine(program, Solver(base, options.solver_timeout_ms), spurious=options.spurious_wakeups,
-               enumerate_any=program.has_loops if stateful is None else stateful)
+               enumerate_any=enumerates(program) if enumerate_any is None else enumerate_any)
     e.symbols.update(symbols)
     return e
 
@@ -106,7 +112,7 @@ def explore(program: Program, options: Options):
     plan = strategy(program, options)
     notes = []
     if plan == "dpor":
-        e = engine_for(program, options, stateful=False)
+        e = engine_for(program, options)
         e.solver.deadline = budget.deadline  # no solver query runs past the time budget
         if program.has_loops and not program.counted_loops:  # a loop that may not end is cut
             e.loop_bound = options.loop_bound * DPOR_LOOP_FACTOR
@@ -116,7 +122,7 @@ def explore(program: Program, options: Options):
                          f"{exploration.cut.line}); searched again with the stateful search")
             plan = "stateful"
     if plan != "dpor":
-        e = engine_for(program, options, stateful=program.has_loops)
+        e = engine_for(program, options)
         e.solver.deadline = budget.deadline
         exploration = Stateful(e, budget, options.loop_bound, reduce=plan == "stateful",
                                count_paths=not program.has_loops).run()

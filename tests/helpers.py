@@ -18,7 +18,7 @@ def search(text: str, strategy: str, keep_going: bool = False, spurious: bool = 
     'stateful' (persistent sets), 'stateful-full' (every interleaving, stateful)."""
     program = load_text(text, "m.yaml")
     # `any` values are enumerated, so that final states are concrete and comparable
-    e = engine_for(program, Options(spurious_wakeups=spurious), stateful=True)
+    e = engine_for(program, Options(spurious_wakeups=spurious), enumerate_any=True)
     budget = Budget(max_states=max_states, max_executions=max_executions, max_steps=max_steps)
     if strategy in ("dpor", "enumerate"):
         s = Dpor(e, budget, reduce=strategy == "dpor", keep_going=keep_going)

@@ -262,10 +262,10 @@ def _enumerated(e: Engine, i: ir.AnyLocal) -> bool:
     `compile.counted`), every execution is finite, the search ends whatever the draws are,
     and draws stay symbolic as in a loop-free model: `while k < 2` around `i = any 0..9` is
     then one path per schedule instead of ten per draw, and commuting updates of symbolic
-    cells meet in equal states. The rule depends only on the program, so a replay makes the
-    same choice.
+    cells meet in equal states. The rule is the engine's `enumerate_any`, set by the caller
+    from the program alone (`verify.enumerates`), so a replay makes the same choice.
     """
-    return e.enumerate_any and not e.program.counted_loops and i.hi - i.lo + 1 <= ENUMERATE_LIMIT
+    return e.enumerate_any and i.hi - i.lo + 1 <= ENUMERATE_LIMIT
 
 
 def _any_local(e: Engine, f: Frame, i: ir.AnyLocal, out):
