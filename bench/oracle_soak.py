@@ -60,7 +60,7 @@ def check(text: str, cfg_name: str, strategies: list[str], budget: int) -> tuple
                 problems.append(f"[dpor] {x.stats.executions} executions for {o.traces} Mazurkiewicz traces")
             if x.stats.blocked:
                 problems.append(f"[dpor] {x.stats.blocked} sleep-set blocked explorations")
-        if strategy == "stateful-full" and exact and not o.symbolic and not o.violations:
+        if strategy == "stateful-full" and exact and not o.symbolic() and not o.violations:
             if x.stats.executions != o.executions:
                 problems.append(f"[stateful-full] {x.stats.executions} executions for {o.executions} interleavings")
     return "checked", problems

@@ -5,7 +5,9 @@ semaphore, where persistent sets apply) with shared ones (where they must not), 
 search must reach the same set of violations (kind, line, column), the same final states and
 the same deadlocked states as the full search, and store no more states. With and without
 spurious wake-ups, and in the loop-bounded fallback too. Then exact state counts on sample
-models, and counterexamples found under reduction that replay.
+models, counterexamples found under reduction that replay, and one small model per condition
+of docs/soundness.md (C2, C3, no `assume`, clean outcomes, necessary enabling sets) that a
+search without that condition gets wrong.
 """
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ import os
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import ROOT, search
-from checker.explore.persistent import Persistent
 from checker.explore.dependence import Dependence
-from checker.verify import Options, load_text, verify, verify_file
+from checker.explore.persistent import Persistent
+from checker.verify import Options, engine_for, load_text, verify
+from helpers import ROOT, search
 
 CI = bool(os.environ.get("CI"))
 EXAMPLES = settings(max_examples=120, deadline=None, derandomize=CI,
@@ -112,7 +114,7 @@ def test_persistent_sets_agree_with_every_interleaving(threads, checks, spurious
     assert bool(reduced.cut) == bool(full.cut), text
 
 
-@settings(EXAMPLES, max_examples=80)
+@settings(EXAMPLES, max_examples=50)
 @given(st.lists(THREAD, min_size=2, max_size=THREADS), CHECKS)
 def test_persistent_sets_agree_within_a_loop_bound(threads, checks):
     """Loops that count without end: the state budget runs out, and the search starts again
@@ -188,7 +190,6 @@ def test_always_on_a_private_counter_is_checked_in_every_order():
 def test_future_table_covers_loops_and_conditions():
     program = load_text(model([["lock l0", {"while": "true", "do": ["p{k} = 1", "wait c{k} m"]}],
                                [{"while": "true", "do": ["r = x"]}]], []))
-    from checker.verify import engine_for
     e = engine_for(program, Options())
     dep = Dependence(program, observe=False)
     ps = Persistent(e, dep)

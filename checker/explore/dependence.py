@@ -73,11 +73,9 @@ class Dependence:
     def var(self, v: ir.Var, index, L, M, mode: int) -> Access:
         if index is None:
             return Access(v.base, v.base + 1, mode, OTHER)
-        if L is None:
-            return Access(v.base, v.base + v.size, mode, OTHER)
-        try:
-            k = index(_View(L, M))
-        except Fault:
+        try:  # without locals (an atomic block's accesses) only a constant index is known
+            k = index(_View(() if L is None else L, M))
+        except (Fault, LookupError, TypeError, AttributeError):
             k = None
         if type(k) is int and 0 <= k < v.size:
             return Access(v.base + k, v.base + k + 1, mode, OTHER)

@@ -936,7 +936,14 @@ class Result:
     assumed: bool = False  # some execution was discarded by `assume`
     steps: int = 0
     has_loops: bool = False
-    symbolic: bool = False  # the checker keeps inputs (and `any` unless a loop is not counted) symbolic
+    inputs: bool = False  # the model has inputs: the checker keeps them symbolic
+    symbolic_any: bool = False  # the model draws `any` and every loop is counted: `checker verify`
+    # keeps those draws symbolic (tests/helpers.search enumerates them)
+
+    def symbolic(self, enumerated_any: bool = True) -> bool:
+        """Does the checker run this model on symbolic values (its inputs, or its `any` draws
+        unless the search enumerates them)?"""
+        return self.inputs or (self.symbolic_any and not enumerated_any)
 
 
 class Oracle:
@@ -945,7 +952,7 @@ class Oracle:
         self.budget = budget
         self.max_depth = max_depth  # steps in one execution (a thread that loops forever)
         self.res = Result(has_loops=self.m.has_loops,
-                          symbolic=bool(self.m.inputs) or (self.m.uses_any and self.m.counted_loops))
+                          inputs=bool(self.m.inputs), symbolic_any=self.m.uses_any and self.m.counted_loops)
         self.pause_cache: dict = {}
         self.has_always = any(kind == "always" for kind, _, _ in self.m.props)
         self.traces: set = set()
@@ -1089,22 +1096,22 @@ def shared_states(x, name: str):
     return states
 
 
-def differences(x, o: Result) -> list[str]:
+def differences(x, o: Result, enumerated_any: bool = True) -> list[str]:
     """How an exploration `x` of the checker (`violations`, `finals`, `deadlocks`, `exhausted`,
     gathered with keep_going) differs from the oracle's result `o`; empty if they agree.
 
-    When the checker keeps values symbolic (inputs; `any` unless some loop is not counted:
-    `Result.symbolic`), one symbolic path stands for many concrete ones, and a check that fails
-    for some of its values ends the whole path: violations further along it, reached by the
-    values that pass the check, are not seen. So there the search must find a subset of the
-    oracle's violations, and some violation iff the oracle finds one; shared states are not
-    compared (the checker's are terms). Deadlocks are compared only when the search reports
-    them in the oracle's format."""
+    When the checker keeps values symbolic (inputs; `any` draws, unless the search enumerates
+    them as tests/helpers.search does: `Result.symbolic`), one symbolic path stands for many
+    concrete ones, and a check that fails for some of its values ends the whole path:
+    violations further along it, reached by the values that pass the check, are not seen. So
+    there the search must find a subset of the oracle's violations, and some violation iff the
+    oracle finds one; shared states are not compared (the checker's are terms). Deadlocks are
+    compared only when the search reports them in the oracle's format."""
     out = []
     if x.exhausted is not None:
         out.append(f"the search ran out of budget: {x.exhausted}")
     only_search, only_oracle = sorted(x.violations - o.violations), sorted(o.violations - x.violations)
-    if o.symbolic:
+    if o.symbolic(enumerated_any):
         if only_search or bool(x.violations) != bool(o.violations):
             out.append(f"violations: search only {only_search}, oracle only {only_oracle}")
         return out
