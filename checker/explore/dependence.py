@@ -67,7 +67,6 @@ class Dependence:
         self.observed_slots = program.observed_slots if observe else frozenset()
         self.observed_threads = program.observed_threads if observe else frozenset()
         self._atomic: dict = {}
-        self._possible: dict = {}
         self.local_reads = [t.local_reads for t in program.threads]
 
     def var(self, v: ir.Var, index, L, M, mode: int) -> Access:
@@ -115,27 +114,6 @@ class Dependence:
     def state_dependent(i) -> bool:
         """Does what this instruction touches depend on shared values (not only on locals)?"""
         return (type(i) is ir.Rmw and i.op == "cas") or (type(i) is ir.SyncOp and i.op == "trylock")
-
-    def possible(self, code: tuple, s: State, t: int) -> tuple:
-        """The accesses thread t's next step may make in any state where t is where it is in s
-        (whatever the shared values): an over-approximation of `pending`."""
-        ts = s.T[t]
-        if ts.status == WAIT or ts.pc >= len(code):
-            return self.pending(code, s, t)
-        key = (t, ts.pc)
-        acc = self._possible.get(key)
-        if acc is None:
-            acc = self.instr(code, ts.pc, t, None, None)
-            extra = self.local_reads[t][ts.pc]
-            if extra:
-                acc = acc + tuple(Access(lo, hi, READ, OTHER) for lo, hi in extra)
-            if t in self.observed_threads or any(
-                    a.mode == WRITE and any(a.lo <= k < a.hi for k in self.observed_slots) for a in acc):
-                acc = acc + (self.observer,)
-            if self.spurious:
-                acc = acc + self.quiet_read
-            self._possible[key] = acc
-        return acc
 
     def instr(self, code: tuple, pc: int, t: int, s: State, L) -> tuple:
         i = code[pc]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 
 from checker.explore.checks import check_always, check_final, deadlock, initial
-from checker.explore.dependence import Dependence
+from checker.explore.dependence import Dependence, dependent
 from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Found, Schedule, Stats
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import ACQ, DONE, WRITE, State
@@ -68,14 +68,6 @@ class Node:
         self.access: dict = {}  # thread -> the accesses of its step here
         self.enabled: list = []
         self.explored = False
-
-
-def dependent(A: tuple, B: tuple) -> bool:
-    for a in A:
-        for b in B:
-            if a.lo < b.hi and b.lo < a.hi and (a.mode or b.mode):
-                return True
-    return False
 
 
 def key_of(t: int, o) -> tuple:
