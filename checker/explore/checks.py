@@ -9,7 +9,7 @@ from __future__ import annotations
 import networkx as nx
 
 from checker.explore.semantics import Engine
-from checker.explore.state import DONE, RUN, WAIT, Outcome, State, Thread, Violation
+from checker.explore.state import DONE, RUN, SPIN, WAIT, Outcome, State, Thread, Violation
 from checker.program import ir
 from checker.program.ir import Fault
 from checker.symbolic import values as V
@@ -134,6 +134,12 @@ def deadlock(e: Engine, s: State) -> Violation:
             waits.append({"thread": names[t], "waits_for": f"a signal on {cv.name}", "held_by": [],
                           "kind": "condition"})
             continue
+        if ts.status == SPIN:
+            spin = next(j for j in p.threads[t].code[ts.pc:] if isinstance(j, ir.Spin))
+            cond = spin.src.text.removeprefix("while ").strip()
+            waits.append({"thread": names[t], "waits_for": f"'{cond}' to become false",
+                          "held_by": [], "kind": "spin"})
+            continue
         i = p.threads[t].code[ts.pc]
         holders: list[int] = []
         what = ""
@@ -161,6 +167,10 @@ def deadlock(e: Engine, s: State) -> Violation:
         pass
     if cycle:
         message = "deadlock: a cycle of waits: " + "; ".join(f"{a} waits for {r} held by {b}" for a, b, r in cycle)
+    elif all(w["kind"] == "spin" for w in waits):
+        message = "deadlock: spins forever: " + "; ".join(
+            f"{w['thread']} waits for {w['waits_for']}, and no thread will change it"
+            for w in waits)
     elif any(w["kind"] == "condition" for w in waits):
         sleepers = [w["thread"] for w in waits if w["kind"] == "condition"]
         message = (f"deadlock: lost wake-up: {', '.join(sleepers)} "

@@ -63,7 +63,7 @@ class Node:
         self.state = state
         self.clock = clock  # per thread: the vector clock of its last event
         self.sleep = sleep  # event key -> accesses: explored from an ancestor, nothing dependent since
-        self.wut = wut  # wake-up tree: [[key, accesses, subtree], ...] in order
+        self.wut = wut  # wake-up tree: [[key, accesses, subtree(, covered)], ...] in order
         self.outcomes: dict = {}  # thread -> its step's outcomes here
         self.access: dict = {}  # thread -> the accesses of its step here
         self.enabled: list = []
@@ -93,6 +93,7 @@ class Dpor:
         self.dep = Dependence(engine.program, spurious=engine.spurious)
         self.n = len(engine.program.threads)
         self.code = engine.code
+        self.guarded = [t.guarded for t in engine.program.threads]  # per pc: may have no outcome
         self.has_always = any(p.kind == "always" for p in engine.program.properties)
         self.stats = Stats()
         self.stack: list[Node] = []  # stack[i]: the state before events[i]
@@ -180,7 +181,7 @@ class Dpor:
                         self.stats.blocked += 1  # every enabled event is asleep: sleep-set blocked
                     self.pending_races(node, live)
                 return
-            key, _, subtree = child
+            key, subtree = child[0], child[2]
             node.explored = True
             t = key[0]
             for o in self.outcomes(node, t):
@@ -207,11 +208,15 @@ class Dpor:
         while wut:
             child = wut[0]
             key = child[0]
-            if key[1] is None:  # a thread's pending event seen at the end of a run: any outcome
+            if key[1] is None:  # a thread's next step, with any outcome: expand it
                 wut.pop(0)
+                outs = self.outcomes(node, key[0])
                 key_acc = self.access(node, key[0])
-                wut[0:0] = [[key_of(key[0], o), covering(o, key_acc), []] for o in self.outcomes(node, key[0])
+                wut[0:0] = [[key_of(key[0], o), covering(o, key_acc), []] for o in outs
                             if key_of(key[0], o) not in sleep and not any(c[0] == key_of(key[0], o) for c in wut)]
+                if all(covering(o, key_acc) is None for o in outs):
+                    for v in child[3]:  # it ends the run or is discarded: it covered nothing
+                        self.propose(node, v)
                 continue
             if key in sleep:
                 wut.pop(0)
@@ -287,7 +292,7 @@ class Dpor:
     def record(self, node: Node, p: int, key, A: tuple, choices) -> Event:
         """Append the event: its vector clock, and (with reduction) the races it completes."""
         prev = node.clock[p]
-        blocking = any(a.op == ACQ for a in A)
+        blocking = any(a.op == ACQ for a in A) or self.guarded[p][node.state.T[p].pc]
         clock, races = self.clock(prev, p, A, self.reduce, blocking)
         seq = prev[p] + 1
         clock[p] = seq
@@ -379,9 +384,13 @@ class Dpor:
                 and self.outcomes(node, p):
             return  # p's step was explored from here already, and nothing in v comes before it
         v.append(tail)
+        self.propose(node, v)
+
+    def propose(self, node: Node, v: list) -> None:
+        """Insert v into node's wake-up tree unless an explored sibling already covers it."""
         for q, acc in node.sleep.items():
             if type(acc) is not Ended and self.weak_initial(v, q, acc):
-                return  # an explored sibling already covers this reversal
+                return
         self.insert(node.wut, v)
 
     def tail_access(self, v: list, p: int, state: State, i: int) -> tuple:
@@ -411,6 +420,8 @@ class Dpor:
         """Is the event `key` (with accesses acc) a weak initial of v: its thread's first event
         in v is this event and nothing in v before it happens before it, or its thread is not in
         v and the event is independent of all of v?"""
+        if acc is None:
+            return False  # it ends its execution: nothing after it is explored
         t = key[0]
         for k, g in enumerate(v):
             if g.thread == t:  # a wildcard (any outcome of the step) matches every outcome
@@ -418,18 +429,23 @@ class Dpor:
                     return False
                 c = g.clock
                 return not any(c[h.thread] >= h.seq for h in v[:k])
-        return acc is not None and not any(dependent(acc, g.acc) for g in v)
+        return not any(dependent(acc, g.acc) for g in v)
 
     def insert(self, tree: list, v: list) -> None:
         """insert_[E](v, wut) of the paper: follow the branches whose event is a weak initial of
-        what is left of v; a leaf reached means v is covered; else v's rest becomes a new branch."""
+        what is left of v; a leaf reached means v is covered; else v's rest becomes a new branch.
+        A leaf that is a thread's next step with any outcome (key[1] None) may turn out to end its
+        execution or be discarded: it keeps what it covers, to insert again if so (next_child)."""
         while True:
             for child in tree:
-                key, acc, sub = child
+                key, acc, sub = child[0], child[1], child[2]
                 if self.weak_initial(v, key, acc):
                     k = next((k for k, g in enumerate(v) if g.thread == key[0]), None)
                     if k is not None:
                         v = v[:k] + v[k + 1:]
+                    elif key[1] is None:
+                        child[3].append(v)
+                        return
                     if not sub or not v:
                         return
                     tree = sub
@@ -438,7 +454,7 @@ class Dpor:
                 branch = tree
                 for g in v:
                     nxt = []
-                    branch.append([g.key, g.acc, nxt])
+                    branch.append([g.key, g.acc, nxt] if g.key[1] is not None else [g.key, g.acc, nxt, []])
                     branch = nxt
                 return
 

@@ -33,9 +33,9 @@ cycle proviso).
 from __future__ import annotations
 
 from checker.explore.dependence import Dependence
-from checker.explore.state import DONE, OTHER, READ, RUN, WAIT, WRITE
+from checker.explore.state import DONE, OTHER, READ, RUN, SPIN, WAIT, WRITE
 from checker.program import ir
-from checker.program.liveness import successors
+from checker.program.liveness import step_body, successors
 
 
 def _masks(accesses) -> tuple[int, int]:
@@ -111,16 +111,7 @@ class Persistent:
         memo = self._body[t]
         if pc not in memo:
             code = self.code[t]
-            i = code[pc]
-            ks = set(range(pc, i.end)) if type(i) is ir.AtomicBegin else {pc}
-            todo = [i.end if type(i) is ir.AtomicBegin else pc + 1]
-            while todo:
-                k = todo.pop()
-                if k >= len(code) or k in ks or code[k].visible:
-                    continue
-                ks.add(k)
-                todo.extend(successors(code, k))
-            kinds = [code[k] for k in ks]
+            kinds = [code[k] for k in step_body(code, pc)]
             memo[pc] = (any(type(j) is ir.Assume for j in kinds),
                         any(type(j) is ir.Jump and j.back for j in kinds))
         return memo[pc]
@@ -140,6 +131,9 @@ class Persistent:
             return []
         if ts.status == WAIT:  # asleep, no spurious wake-ups: only a write to the condition wakes it
             gate = _masks((self.dep.sync(code[ts.pc].cv, ts.L, WRITE, OTHER),))[1]
+            return [v for v in live if v != u and fut[v][1] & gate]
+        if ts.status == SPIN:  # resting on a spin-wait: only a write to what it reads can free it
+            gate = _masks(self.dep.instr(code, ts.pc, u, s, ts.L))[0]
             return [v for v in live if v != u and fut[v][1] & gate]
         i = code[ts.pc]
         kind = type(i)

@@ -12,7 +12,7 @@ execution; runtime checks on symbolic values become solver queries (`Engine.obli
 from __future__ import annotations
 
 from checker.errors import NOWHERE
-from checker.explore.state import (DONE, RUN, WAIT, Cut, Outcome, State, Thread, Violation)
+from checker.explore.state import (DONE, RUN, SPIN, WAIT, Cut, Outcome, State, Thread, Violation)
 from checker.program import ir
 from checker.program.ir import Fault
 from checker.symbolic import values as V
@@ -352,6 +352,34 @@ def _assume(e: Engine, f: Frame, i: ir.Assume, out):
     f.pc += 1
 
 
+def _spin(e: Engine, f: Frame, i: ir.Spin, out):
+    """A spin-wait's test, right after its read. True: the thread rests at the read with status
+    SPIN (a thread already resting there gains nothing by testing again: no outcome). False:
+    it leaves the loop. A symbolic test forks like a branch."""
+    ok, c = e.eval(f, i.cond, i.src, out)
+    if not ok:
+        return STOP
+    if type(c) is bool:
+        ways = [(c, None)]
+    else:
+        ways = [(w, cond) for w, cond in ((True, c), (False, V.not_(c))) if e.feasible(f, cond)]
+        if len(ways) == 1:  # implied by the path condition: nothing to add
+            f.forks.append(ways[0][0])
+            ways = [(ways[0][0], None)]
+    branches = []
+    for spins, cond in ways:
+        if spins and f.status == SPIN:
+            continue
+        g = f.clone() if len(ways) > 1 else f
+        if cond is not None:
+            g.path = g.path + (cond,)
+            g.forks.append(spins)
+        g.note("branch", spins)
+        g.status, g.pc = (SPIN, i.head) if spins else (RUN, g.pc + 1)
+        branches.append(g)
+    return e.continue_forks(branches, out)
+
+
 def _resolve(e: Engine, f: Frame, i: ir.Resolve, out):
     ok, v = e.eval(f, i.fn, i.src, out)
     if not ok:
@@ -591,7 +619,7 @@ def _pause(e: Engine, f: Frame, i: ir.Pause, out):
 
 HANDLERS = {
     ir.SetLocal: _set_local, ir.AnyLocal: _any_local, ir.Branch: _branch, ir.Jump: _jump,
-    ir.Assert: _assert, ir.Assume: _assume, ir.Resolve: _resolve, ir.Read: _read, ir.Write: _write,
+    ir.Assert: _assert, ir.Assume: _assume, ir.Spin: _spin, ir.Resolve: _resolve, ir.Read: _read, ir.Write: _write,
     ir.Rmw: _rmw, ir.SyncOp: _sync, ir.Wait: _wait, ir.Reacquire: _reacquire, ir.Join: _join,
     ir.Exit: _exit, ir.Pause: _pause,
 }
@@ -600,6 +628,8 @@ HANDLERS = {
 def enabled(e: Engine, s: State, t: int) -> bool:
     """Can thread t take a step in s? (A misuse step is enabled: it reports the violation.)"""
     ts = s.T[t]
+    if ts.status == SPIN:  # resting on a spin-wait: only if testing again can leave it
+        return bool(e.step(s, t))
     if ts.status != RUN:
         return ts.status == WAIT and e.spurious
     code = e.code[t]
@@ -630,4 +660,4 @@ def enabled(e: Engine, s: State, t: int) -> bool:
 
 def stuck(s: State, en: list[int]) -> bool:
     """No thread can move except by a spurious wake-up: a deadlock (progress would rest on luck)."""
-    return not any(s.T[t].status == RUN for t in en)
+    return all(s.T[t].status == WAIT for t in en)

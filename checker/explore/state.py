@@ -10,14 +10,14 @@ from typing import NamedTuple
 
 from checker.symbolic.values import key as value_key
 
-RUN, WAIT, DONE = 0, 1, 2
+RUN, WAIT, DONE, SPIN = 0, 1, 2, 3
 READ, WRITE = 0, 1
 OTHER, ACQ, REL = 0, 1, 2
 
 
 class Thread(NamedTuple):
     pc: int
-    status: int  # RUN / WAIT (asleep on a condition variable) / DONE
+    status: int  # RUN / WAIT (asleep on a condition variable) / DONE / SPIN (resting on a spin-wait's test)
     L: tuple  # locals; None until assigned
     loops: int  # loop back edges taken so far (not part of the state key)
     anys: int  # `any` values drawn so far (names fresh symbols: THREAD.anyK; not part of the key)

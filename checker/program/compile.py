@@ -11,7 +11,7 @@ from checker.errors import ModelError, Pos, did_you_mean
 from checker.lang import syntax as S
 from checker.program import ir
 from checker.program.ir import Fault, Src
-from checker.program.liveness import dead_locals, local_reads
+from checker.program.liveness import dead_locals, guarded, local_reads
 from checker.symbolic import values as V
 
 MAX_THREADS = 64
@@ -239,12 +239,14 @@ class Compiler:
             idx += n
         threads: list[ir.ThreadCode] = []
         joined: set[int] = set()
+        spins: set[int] = set()
         for d in decls:
             for i in range(d.count or 1):
                 name = f"{d.name}[{i}]" if d.count is not None else d.name
                 lowering = Lowering(self, d, name, i, len(threads))
                 threads.append(lowering.run())
                 joined |= lowering.joins
+                spins |= lowering.spins
         threads = [self.with_exit(t) if k in joined else t for k, t in enumerate(threads)]
         has_loops = any(isinstance(i, ir.Jump) and i.back for t in threads for i in t.code)
         props = tuple(PropertyCompiler(self, threads).run(p) for p in self.model.properties if p.kind != "no_deadlock")
@@ -252,7 +254,8 @@ class Compiler:
         if count > MAX_INSTRS:
             raise ModelError(f"the model lowers to {count} instructions; at most {MAX_INSTRS} are supported")
         shared = set(self.names.kinds)
-        counted_loops = all(counted(w, shared) for d in decls for w in loops(d.body))
+        # a spin-wait turns once per change of what it reads: it ends when the other loops do
+        counted_loops = all(counted(w, shared) or id(w) in spins for d in decls for w in loops(d.body))
         cyclic = any(isinstance(w.cond, S.Bool) and w.cond.value for d in decls for w in loops(d.body))
         return ir.Program(self.model.name, self.model.about, self.model.file, tuple(self.inputs),
                           tuple(self.slots), tuple(self.init), dict(self.vars), tuple(self.syncs),
@@ -263,7 +266,8 @@ class Compiler:
         end = Src("(thread ends)", t.code[-1].src.pos if t.code else Pos(1, 1))
         code = t.code + (ir.Exit(end),)
         return ir.ThreadCode(t.name, t.group, t.tid, code, t.local_names, t.local_init, t.labels,
-                             dead_locals(code, len(t.local_names)), local_reads(code))
+                             dead_locals(code, len(t.local_names)), local_reads(code),
+                             guarded(code))
 
     def thread_ref(self, e: S.Expr, pos: Pos) -> int:
         """`t` or `t[K]` naming one thread instance."""
@@ -301,6 +305,7 @@ class Lowering:
         self.local_names: list[str] = []
         self.labels: dict[str, int] = {}
         self.joins: set[int] = set()
+        self.spins: set[int] = set()  # ids of the `while` statements lowered as spin-waits
         self.atomic_depth = 0
         self.direct: set | None = None  # while lowering an `assume`: the memory it reads in place
         self.assigned = self.collect_assigned(decl.body, set())
@@ -333,7 +338,7 @@ class Lowering:
         code = tuple(self.code)
         return ir.ThreadCode(self.name, self.decl.name, self.tid, code, tuple(self.local_names),
                              tuple(init), dict(self.labels), dead_locals(code, len(self.local_names)),
-                             local_reads(code))
+                             local_reads(code), guarded(code))
 
     # -- locals ---------------------------------------------------------------------------
     def new_local(self, name: str, typ: str, pos: Pos) -> int:
@@ -532,6 +537,14 @@ class Lowering:
         elif isinstance(s, S.While):
             head = len(self.code)
             pre, fn = self.cond(s.cond, src, "'while'")
+            reads = [k for k, i in enumerate(pre) if i.visible]
+            if (self.atomic_depth == 0 and all(isinstance(b, S.Skip) for b in s.body)
+                    and len(reads) == 1 and type(pre[reads[0]]) is ir.Read):
+                # a spin-wait: the thread rests at its one read until it can exit
+                self.emit_all(pre)
+                self.emit(ir.Spin(fn, head + reads[0], src))
+                self.spins.add(id(s))
+                return
             self.emit_all(pre)
             br = self.emit(None)
             for b in s.body:
@@ -561,6 +574,8 @@ class Lowering:
                 self.code[k] = ir.Branch(i.cond, i.target + 1, i.src)
             elif isinstance(i, ir.Jump) and i.target > at:
                 self.code[k] = ir.Jump(i.target + 1, i.back, i.src)
+            elif isinstance(i, ir.Spin) and i.head >= at:  # it names its read, wherever that goes
+                self.code[k] = ir.Spin(i.cond, i.head + 1, i.src)
             elif isinstance(i, ir.AtomicBegin) and i.end >= at:
                 self.code[k] = ir.AtomicBegin(i.end + 1, i.src)
         for label, pc in self.labels.items():

@@ -145,6 +145,18 @@ class Assume:
 
 
 @dataclass(frozen=True)
+class Spin:
+    """The test of a spin-wait (`while C: []` whose condition makes one shared read, the
+    visible instruction at `head`): while `cond` holds the thread rests at `head` with status
+    SPIN, and re-tests only when its step there can exit (docs/semantics.md, spin-waits)."""
+
+    cond: Fn
+    head: int
+    src: Src
+    visible = False
+
+
+@dataclass(frozen=True)
 class Resolve:
     """Make a symbolic index concrete before a mutex-array operation: one branch per value."""
 
@@ -251,7 +263,7 @@ class Pause:
     visible = True
 
 
-Instr = (SetLocal | AnyLocal | Branch | Jump | Assert | Assume | Resolve | AtomicEnd | Read | Write
+Instr = (SetLocal | AnyLocal | Branch | Jump | Assert | Assume | Spin | Resolve | AtomicEnd | Read | Write
          | Rmw | SyncOp | Wait | Reacquire | Join | Exit | AtomicBegin | Pause)
 
 
@@ -266,6 +278,7 @@ class ThreadCode:
     labels: dict = field(default_factory=dict, hash=False, compare=False)  # label -> pc
     dead: tuple = ()  # per pc (and one past the end): locals never read again before a write
     local_reads: tuple = ()  # per visible pc: memory ranges its step's local work reads in place
+    guarded: tuple = ()  # per visible pc: may the state leave its step no outcome (`assume`, spin)
 
 
 @dataclass(frozen=True)

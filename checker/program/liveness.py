@@ -21,7 +21,7 @@ def uses_defs(i) -> tuple[frozenset, frozenset]:
         return _uses(i.fn), frozenset((i.dst,))
     if k is ir.AnyLocal:
         return frozenset(), frozenset((i.dst,))
-    if k in (ir.Branch, ir.Assert, ir.Assume):
+    if k in (ir.Branch, ir.Assert, ir.Assume, ir.Spin):
         return _uses(i.cond), frozenset()
     if k is ir.Resolve:
         return _uses(i.fn), frozenset((i.dst,))
@@ -49,6 +49,8 @@ def successors(code: tuple, pc: int) -> list[int]:
         return [i.target]
     if type(i) is ir.Branch:
         return [pc + 1, i.target]
+    if type(i) is ir.Spin:
+        return [pc + 1, i.head]
     return [pc + 1]
 
 
@@ -69,6 +71,30 @@ def dead_locals(code: tuple, nlocals: int) -> tuple:
                 changed = True
     everything = frozenset(range(nlocals))
     return tuple(tuple(sorted(everything - lv)) for lv in live)
+
+
+def step_body(code: tuple, pc: int) -> frozenset:
+    """The pcs that the step from visible pc may run: pc, the rest of an atomic block that
+    starts there, then local instructions up to the next visible one."""
+    i = code[pc]
+    ks = set(range(pc, i.end)) if type(i) is ir.AtomicBegin else {pc}
+    todo = [i.end if type(i) is ir.AtomicBegin else pc + 1]
+    while todo:
+        k = todo.pop()
+        if k >= len(code) or k in ks or code[k].visible:
+            continue
+        ks.add(k)
+        todo.extend(successors(code, k))
+    return frozenset(ks)
+
+
+def guarded(code: tuple) -> tuple:
+    """For each visible pc: may the state leave its step with no outcome? So it is when the step
+    runs an `assume`, or is a spin-wait's test (which a spinning thread takes only when it can
+    exit). Such a step is enabled only where its guard holds: the reduction treats it as one
+    that can block."""
+    return tuple(i.visible and any(type(code[k]) in (ir.Assume, ir.Spin) for k in step_body(code, pc))
+                 for pc, i in enumerate(code))
 
 
 def local_reads(code: tuple) -> tuple:
