@@ -8,29 +8,66 @@ unknown or bounded.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
-from pathlib import Path
 from typing import List, Optional, TextIO
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from checker import __version__
 from checker.errors import ModelError
-from checker.explore.search import Schedule
 from checker.render import json as jsonr
+from checker.render.safe import printable
+from checker.render.saved import SavedError, load_saved
 from checker.render.text import render
-from checker.result import ExitCode, Verdict, exit_code
+from checker.render.words import plural
+from checker.result import ExitCode, exit_code
 from checker.trace import ReplayError, replay
 from checker.verify import (DEFAULT_LOOP_BOUND, DEFAULT_MAX_MEMORY, DEFAULT_MAX_STATES, DEFAULT_SOLVER_TIMEOUT_MS,
                             DEFAULT_TIMEOUT, Options, enumerates, load, verify)
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+EXIT_CODES = ("Exit codes: 0 every model holds (a complete proof); 1 some model is violated; 2 a model or "
+              "the command is invalid; 3 none is violated, but some result is bounded or unknown.")
+
+
+class Plain:
+    """typer's help in plain words: the type column shows an option's metavar (`SECONDS`, `N`),
+    never a type label such as `<list[str]>` or `<bool>`."""
+
+    def get_params(self, ctx) -> list:
+        params = super().get_params(ctx)
+        for p in params:
+            if isinstance(p, TyperArgument) or getattr(p, "is_flag", False) or p.metavar is None:
+                p.display_type_rich = _no_type  # the help text says what the value is
+        return params
+
+
+class Command(Plain, TyperCommand):
+    """A command whose usage line names its arguments `MODEL...` (typer writes `{models}...`)."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        args = [p for p in self.get_params(ctx) if isinstance(p, TyperArgument)]
+        return [self.options_metavar or ""] + [(p.metavar or p.name.upper()) + ("..." if p.nargs != 1 else "")
+                                               for p in args]
+
+
+class Group(Plain, TyperGroup):
+    """The `checker` command group, with the same plain help."""
+
+
+def _no_type(ctx) -> None:
+    return None
+
+
+app = typer.Typer(cls=Group, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, epilog=EXIT_CODES,
                   help="A model checker for concurrent access schedules: proves or refutes a YAML model "
                        "for every schedule and every input in range.")
 
 
 def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, err: TextIO,
-               color: bool = False) -> int:
+               color: bool = False, width: int = 110) -> int:
+    """Verify each model and print its result (text, or one JSON document); returns the exit code."""
     codes, items, words = [], [], []
     for path in paths:
         try:
@@ -41,7 +78,7 @@ def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, e
             if as_json:
                 items.append(jsonr.error_dict(e))
             else:
-                print(e.render(), file=err)
+                print(printable(e.render(), newlines=True), file=err)
             continue
         try:
             r = verify(program, options)
@@ -49,7 +86,8 @@ def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, e
             codes.append(ExitCode.UNKNOWN)
             words.append("internal error")
             message = f"internal error: {type(e).__name__}: {e}"
-            print(f"{path}: {message}\n  hint: this is a bug in checker; please report it with the model", file=err)
+            print(printable(f"{path}: {message}") + "\n  hint: this is a bug in checker; please report it with the model",
+                  file=err)
             if as_json:
                 items.append(jsonr.internal_error_dict(path, message))
             continue
@@ -58,7 +96,7 @@ def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, e
         if as_json:
             items.append(jsonr.result_dict(r))
         else:
-            out.write(render(r, color=color))
+            out.write(render(r, width=width, color=color))
             out.flush()
     code = int(exit_code(codes))
     if as_json:
@@ -72,18 +110,19 @@ def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, e
 
 
 def run_check(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> int:
+    """Load and check each model without exploring it; returns the exit code (0, or 2)."""
     codes, items = [], []
     for path in paths:
         try:
             p = load(path)
         except ModelError as e:
             codes.append(ExitCode.INVALID)
-            items.append(jsonr.error_dict(e)) if as_json else print(e.render(), file=err)
+            items.append(jsonr.error_dict(e)) if as_json else print(printable(e.render(), newlines=True), file=err)
             continue
         codes.append(ExitCode.HOLDS)
         threads = len(p.threads)
-        summary = (f"{path}: ok: model '{p.name}', {threads} thread{'s' * (threads != 1)}, "
-                   f"{len(p.properties)} propert{'ies' if len(p.properties) != 1 else 'y'}, {p.stmt_count} instructions"
+        summary = (f"{printable(path)}: ok: model '{printable(p.name)}', {plural(threads, 'thread')}, "
+                   f"{plural(len(p.properties), 'property', 'properties')}, {plural(p.stmt_count, 'instruction')}"
                    + (", loops" if p.has_loops else ""))
         items.append({"schema": jsonr.CHECK_SCHEMA, "file": path, "model": p.name, "valid": True,
                       "threads": [t.name for t in p.threads], "loops": p.has_loops}) if as_json \
@@ -96,29 +135,35 @@ def run_check(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> int:
 
 
 def run_replay(path: str, result_file: str, out: TextIO, err: TextIO) -> int:
+    """Replay a saved counterexample: 1 when it reaches the recorded violation again, 2 when the
+    model or the file is invalid or the schedule does not fit the model."""
     try:
         program = load(path)
     except ModelError as e:
-        print(e.render(), file=err)
+        print(printable(e.render(), newlines=True), file=err)
         return int(ExitCode.INVALID)
     try:
-        doc = json.loads(Path(result_file).read_text(encoding="utf-8"))
-        trace = doc["trace"]
-        schedule = Schedule.from_dict(trace["schedule"])
-        inputs = trace["inputs"]
-        opts = doc.get("options", {})
-        kind = doc["violation"]["kind"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        print(f"{result_file}: error: not a violated result of 'checker verify --json' ({e})", file=err)
+        saved = load_saved(result_file, program)
+    except SavedError as e:
+        print(printable(e.render(), newlines=True), file=err)
         return int(ExitCode.INVALID)
     try:
-        t = replay(program, schedule, inputs, enumerate_any=enumerates(program),
-                   spurious=bool(opts.get("spurious_wakeups")), expect_kind=kind)
+        t = replay(program, saved.schedule, saved.inputs, enumerate_any=enumerates(program),
+                   spurious=saved.spurious, expect_kind=saved.kind)
     except ReplayError as e:
-        print(f"{path}: replay diverged: {e}", file=err)
+        print(printable(f"{path}: replay diverged: {e}"), file=err)
         return int(ExitCode.INVALID)
-    print(f"{path}: replayed {len(t.steps)} steps: {t.violation.kind}: {t.violation.message} "
-          f"(line {t.violation.line})", file=out)
+    except Exception as e:  # the file passed every check: a bug of ours, but never "reproduced"
+        print(printable(f"{result_file}: error: the replay failed: internal error: {type(e).__name__}: {e}"), file=err)
+        print("  hint: if the file is the unchanged output of 'checker verify MODEL --json' for this model, "
+              "this is a bug in checker; please report it", file=err)
+        return int(ExitCode.INVALID)
+    if t.violation.kind != saved.kind:
+        print(printable(f"{path}: replay diverged: the schedule reaches a {t.violation.kind} violation; "
+                        f"the file records a {saved.kind} violation"), file=err)
+        return int(ExitCode.INVALID)
+    print(printable(f"{path}: replayed {plural(len(t.steps), 'step')}: {t.violation.kind}: {t.violation.message} "
+                    f"(line {t.violation.line})"), file=out)
     return int(ExitCode.VIOLATED)
 
 
@@ -134,36 +179,39 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """checker: every interleaving that matters, every input in range."""
 
 
-@app.command("verify")
+@app.command("verify", cls=Command, epilog=EXIT_CODES)
 def verify_cmd(
-    models: List[str] = typer.Argument(..., help="Model files (YAML)."),
+    models: List[str] = typer.Argument(..., metavar="MODEL", help="Model files (YAML)."),
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON (schema: docs/json.md)."),
-    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0, help="Seconds per model before giving up (unknown); 0: no time limit."),
-    max_executions: Optional[int] = typer.Option(None, "--max-executions", min=1, help="Stop after N complete executions (unknown)."),
-    max_states: int = typer.Option(DEFAULT_MAX_STATES, "--max-states", min=1, help="States stored by the stateful search before it falls back to the loop bound."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0, metavar="SECONDS", help="Seconds per model before giving up (unknown); 0: no time limit."),
+    max_executions: Optional[int] = typer.Option(None, "--max-executions", min=1, metavar="N", help="Stop after N complete executions (unknown)."),
+    max_states: int = typer.Option(DEFAULT_MAX_STATES, "--max-states", min=1, metavar="N", help="States stored by the stateful search before it falls back to the loop bound."),
     no_reduction: bool = typer.Option(False, "--no-reduction", help="Explore every interleaving (no partial-order reduction), for cross-checking."),
-    loop_bound: int = typer.Option(DEFAULT_LOOP_BOUND, "--loop-bound", min=0, help="Loop iterations per thread when the state space is not finite (result: bounded)."),
+    loop_bound: int = typer.Option(DEFAULT_LOOP_BOUND, "--loop-bound", min=0, metavar="N", help="Loop iterations per thread when the state space is not finite (result: bounded)."),
     spurious: bool = typer.Option(False, "--spurious-wakeups", help="Let a thread waiting on a condition wake without a signal."),
-    solver_timeout: int = typer.Option(DEFAULT_SOLVER_TIMEOUT_MS, "--solver-timeout-ms", min=1, help="Milliseconds per solver query (unknown when exceeded)."),
+    solver_timeout: int = typer.Option(DEFAULT_SOLVER_TIMEOUT_MS, "--solver-timeout-ms", min=1, metavar="MS", help="Milliseconds per solver query (unknown when exceeded)."),
     max_memory: int = typer.Option(DEFAULT_MAX_MEMORY, "--max-memory", min=0, metavar="MIB", help="MiB of resident memory before giving up (unknown); 0: no memory limit."),
 ):
     """Prove or refute each model; print verdicts, counterexample traces and statistics."""
     opts = Options(reduction=not no_reduction, timeout=timeout or None, max_executions=max_executions,
                    max_states=max_states, loop_bound=loop_bound, spurious_wakeups=spurious,
                    solver_timeout_ms=solver_timeout, max_memory=max_memory or None)
-    raise typer.Exit(run_verify(models, opts, as_json, sys.stdout, sys.stderr, color=sys.stdout.isatty()))
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size((110, 24)).columns if tty else 110
+    raise typer.Exit(run_verify(models, opts, as_json, sys.stdout, sys.stderr, color=tty, width=width))
 
 
-@app.command("check")
-def check_cmd(models: List[str] = typer.Argument(..., help="Model files (YAML)."),
+@app.command("check", cls=Command, epilog="Exit codes: 0 every model is valid; 2 some model is invalid.")
+def check_cmd(models: List[str] = typer.Argument(..., metavar="MODEL", help="Model files (YAML)."),
               as_json: bool = typer.Option(False, "--json", help="Print results as JSON.")):
     """Validate models without exploring them."""
     raise typer.Exit(run_check(models, as_json, sys.stdout, sys.stderr))
 
 
-@app.command("replay")
-def replay_cmd(model: str = typer.Argument(..., help="The model file."),
-               result: str = typer.Argument(..., help="The output of 'checker verify MODEL --json'.")):
+@app.command("replay", cls=Command, epilog="Exit codes: 1 the counterexample reaches its violation again; 2 the "
+                                            "model or the result file is invalid, or the schedule does not fit the model.")
+def replay_cmd(model: str = typer.Argument(..., metavar="MODEL", help="The model file."),
+               result: str = typer.Argument(..., metavar="RESULT", help="The output of 'checker verify MODEL --json'.")):
     """Re-run a counterexample's schedule and inputs; exit 1 when it reaches the violation again."""
     raise typer.Exit(run_replay(model, result, sys.stdout, sys.stderr))
 

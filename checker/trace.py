@@ -4,31 +4,41 @@ A counterexample found symbolically is re-executed here with the solver's input 
 value in the trace is concrete, and the replay must reach the same violation, which checks
 the search and the model of the inputs against each other. `ReplayError` says in words where
 a schedule stops fitting the model.
+
+Each step's effects say what the step changed, in words: a read or write with its value, a
+lock's new holder or a semaphore's permits (only for the object the step touched), a `cas`
+that failed and wrote nothing, a signal nobody waited for, a thread's end. A step that runs
+the same statement as the thread's previous step, further on in it (the second of three
+shared reads of a condition, the write of `w = w + 1`), is marked `continued`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.explore.checks import check_always, check_final, deadlock, finished, initial
+from checker.explore.frame import ReplayDiverged
+from checker.explore.monitors import finished, on_final, on_state, on_stuck
 from checker.explore.search import Schedule
-from checker.explore.semantics import Engine, ReplayDiverged, enabled, stuck
-from checker.explore.state import DONE, State, Violation
+from checker.explore.semantics import Engine, enabled, stuck
+from checker.explore.start import View, initial
+from checker.explore.state import DONE, SPIN, WAIT, State, Violation
 from checker.program import ir
 from checker.symbolic.solver import Solver
 from checker.symbolic.values import show
 
 
 class ReplayError(Exception):
-    pass
+    """A schedule that does not fit the model, with where and why in words."""
 
 
 @dataclass(frozen=True)
 class Action:
-    """One statement executed within a step, with what it did."""
+    """One statement executed within a step, with what it did. `line` is None for the end of a
+    thread; `continued` is true when the thread's previous step ran the start of this statement."""
 
     text: str
-    line: int
+    line: int | None
     effects: tuple[str, ...]
+    continued: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,7 @@ class TraceStep:
     number: int  # 0 for threads' start-up work, then 1, 2, ...
     thread: str
     actions: tuple[Action, ...]
-    locks: dict  # lock name -> holder(s) after the step
+    locks: dict  # lock name -> holder(s) after the step, semaphore -> permits left
 
 
 @dataclass(frozen=True)
@@ -50,8 +60,11 @@ class Trace:
 
 def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_any: bool = False,
            spurious: bool = False, expect_kind: str | None = None) -> Trace:
+    """Re-execute `schedule` with concrete `values`; raises ReplayError where it does not fit."""
     e = Engine(program, Solver([]), values=values, spurious=spurious, enumerate_any=enumerate_any, record=True)
     names = [t.name for t in program.threads]
+    if len(schedule.start) != len(names):
+        raise ReplayError(f"the schedule has start-up choices for {len(schedule.start)} threads; the model has {len(names)}")
     try:
         starts = initial(e, replay=list(schedule.start))
     except ReplayDiverged as err:
@@ -62,8 +75,10 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
     steps: list[TraceStep] = []
     violation = bad.violation if bad is not None else None
     start_log = bad.log if bad is not None else None
+    signals: dict = {}  # condition name -> [(step, threads it woke)]: lost wake-ups
     if start_log:
-        steps.append(TraceStep(0, "(start)", _actions(program, None, start_log), _locks(program, s)))
+        steps.append(TraceStep(0, "(start)", Describe(program, None, s, s, {}).actions(start_log), _locks(program, s)))
+    last: dict = {}  # thread -> (src, pc) of the last instruction it ran: continuations
     for number, (t, choices) in enumerate(schedule.steps, 1):
         if violation is not None:
             raise ReplayError(f"the violation came before step {number}")
@@ -76,81 +91,159 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
         if len(outs) != 1:
             raise ReplayError(f"step {number} ({names[t]}) has {len(outs)} outcomes with these inputs, not one")
         o = outs[0]
+        _check_draws(program.threads[t], o.log, f"step {number} ({names[t]})")
+        d = Describe(program, t, s, o.state, signals, number, last.get(t))
+        actions = d.actions(o.log)
+        last[t] = d.last
         s = o.state
-        steps.append(TraceStep(number, names[t], _actions(program, t, o.log), _locks(program, s)))
+        steps.append(TraceStep(number, names[t], actions, _locks(program, s)))
         violation = o.violation
     if violation is None:
         violation = _state_violation(e, s, expect_kind)
     if violation is None:
         raise ReplayError("the schedule replays without reaching a violation")
+    if violation.kind == "deadlock" and violation.detail:
+        violation = _name_deadlock(program, s, violation, signals)
     return Trace(dict(values), tuple(steps), violation, describe_state(program, s), schedule)
+
+
+def _check_draws(th: ir.ThreadCode, log: list | None, where: str) -> None:
+    """A value for `any LO..HI` outside LO..HI cannot come from a search: the inputs were edited."""
+    for pc, entry in log or ():
+        i = th.code[pc] if entry[0] == "any" else None
+        if isinstance(i, ir.AnyLocal) and not i.lo <= entry[2] <= i.hi:
+            raise ReplayError(f"{where}: the value {show(entry[2])} drawn at line {i.src.pos.line} "
+                              f"is outside {i.lo}..{i.hi}")
 
 
 def _state_violation(e: Engine, s: State, kind: str | None) -> Violation | None:
     if kind in (None, "always"):
-        v = check_always(e, s)
+        v = on_state(e, s)
         if v:
             return v
     if finished(s):
-        return check_final(e, s) if kind in (None, "final") else None
+        return on_final(e, s) if kind in (None, "final") else None
     live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
     if kind in (None, "deadlock") and stuck(s, [t for t in live if enabled(e, s, t)]):
-        return deadlock(e, s)
+        return on_stuck(e, s)
     return None
 
 
-def _effect(th: ir.ThreadCode | None, entry: tuple) -> str | None:
-    kind = entry[0]
-    local = (lambda k: th.local_names[k]) if th else (lambda k: f"#{k}")
-    if kind == "read":
-        return f"read {entry[1]} = {show(entry[2])}"
-    if kind == "write":
-        return f"write {entry[1]} = {show(entry[2])}"
-    if kind == "rmw":
-        return f"{entry[1]}: {show(entry[2])} -> {show(entry[3])}"
-    if kind in ("local", "any"):
-        name = local(entry[1])
-        if name.startswith("%"):
-            return f"draw {show(entry[2])}" if kind == "any" else None
-        return f"{name} = {show(entry[2])}" + (" (drawn)" if kind == "any" else "")
-    if kind == "branch":
-        return f"condition is {'true' if entry[1] else 'false'}"
-    if kind == "assert":
-        return "holds"
-    if kind == "assume":
-        return "assumed"
-    if kind == "sync":
-        op, arg = entry[1], entry[2]
+class Describe:
+    """One step's log in words: `actions(log)`, given the states before and after the step."""
+
+    def __init__(self, program: ir.Program, t: int | None, before: State, after: State, signals: dict,
+                 number: int = 0, last: tuple | None = None):
+        self.program, self.t, self.before, self.after = program, t, before, after
+        self.th = program.threads[t] if t is not None else None
+        self.signals, self.number, self.last = signals, number, last
+        old, new = _lock_words(program, before), _lock_words(program, after)
+        self.changed = {k: v for k, v in new.items() if old.get(k) != v}
+        self.held = old
+
+    def actions(self, log: list | None) -> tuple[Action, ...]:
+        out: list[Action] = []
+        th = self.th
+        for k, (pc, entry) in enumerate(log or ()):
+            src = th.code[pc].src if th is not None and pc < len(th.code) else None
+            text, line = (src.text, src.pos.line) if src else ("(thread ends)", None) if th else ("", 0)
+            if entry[0] == "wake":  # not yet the re-acquisition that follows it
+                text = "(spurious wake-up)"
+            eff = self.effect(pc, entry, first=k == 0)
+            if out and out[-1].text == text and out[-1].line == line:
+                out[-1] = Action(text, line, out[-1].effects + ((eff,) if eff else ()), out[-1].continued)
+            else:
+                cont = (not out and self.last is not None and src is not None
+                        and self.last[0] == (text, line) and pc > self.last[1])
+                out.append(Action(text, line, (eff,) if eff else (), cont))
+            if src is not None:
+                self.last = ((text, line), pc)
+        if not out and th is not None:  # a step that ran no statement: a thread's end, a loop's turn
+            i = th.code[self.before.T[self.t].pc]
+            ends = isinstance(i, ir.Exit) or self.after.T[self.t].status == DONE
+            out.append(Action("(thread ends)" if ends else i.src.text, None if ends else i.src.pos.line, ()))
+            self.last = None
+        return tuple(out)
+
+    def effect(self, pc: int, entry: tuple, first: bool) -> str | None:
+        kind, th = entry[0], self.th
+        local = (lambda k: th.local_names[k]) if th else (lambda k: f"#{k}")
+        if kind == "read":
+            return f"read {entry[1]} = {show(entry[2])}"
+        if kind == "write":
+            return f"write {entry[1]} = {show(entry[2])}"
+        if kind == "rmw":
+            return self.rmw(th.code[pc] if th else None, entry, first)
+        if kind in ("local", "any"):
+            name = local(entry[1])
+            if name.startswith("%"):
+                return f"draw {show(entry[2])}" if kind == "any" else None
+            return f"{name} = {show(entry[2])}" + (" (drawn)" if kind == "any" else "")
+        if kind == "branch":
+            return f"condition is {'true' if entry[1] else 'false'}"
+        if kind == "assert":
+            return "holds"
+        if kind == "assume":
+            return "assumed"
+        if kind == "sync":
+            return self.sync(th.code[pc] if th else None, entry[1], entry[2], first)
+        if kind == "wake":
+            i = th.code[pc]
+            return f"wakes on {i.cv.name} without a signal" if isinstance(i, ir.Reacquire) else "wakes without a signal"
+        if kind == "violation":
+            return f"VIOLATION: {entry[1]}"
+        return None
+
+    def rmw(self, i, entry: tuple, first: bool) -> str:
+        name, old, new = entry[1], entry[2], entry[3]
+        if not isinstance(i, ir.Rmw) or i.op != "cas":
+            return f"{name}: {show(old)} -> {show(new)}"
+        expected = old if old != new else self.evaluate(i.args[0], first)
+        if expected is None:
+            return f"{name} stays {show(old)}"
+        if expected == old:
+            return f"cas succeeds: {name}: {show(old)} -> {show(new)}"
+        return f"cas fails: {name} is {show(old)}, not {show(expected)}; nothing written"
+
+    def evaluate(self, fn, first: bool):
+        """cas's expected value, as the step saw it; None when it cannot be known from the
+        states (inside an atomic block, locals may have changed before the cas)."""
+        if not first:
+            return None
+        try:
+            return fn(View(self.before.M, self.before.T, self.before.T[self.t].L))
+        except Exception:  # a fault here is the step's own violation, reported by it
+            return None
+
+    def sync(self, i, op: str, arg, first: bool) -> str | None:
         if op in ("signal", "broadcast"):
-            return f"{op}: wakes {', '.join(arg)}" if arg else f"{op}: nobody waits (lost)"
+            cv = self.object_name(i, first) if isinstance(i, ir.SyncOp) else "?"
+            self.signals.setdefault(cv, []).append((self.number, list(arg)))
+            return f"wakes {', '.join(arg)}" if arg else f"nobody waits on {cv}: the {op} is lost"
         if op == "wait":
-            return f"releases the mutex and sleeps on {arg}"
+            m = i.mutex.name if isinstance(i, ir.Wait) and i.mutex.local is None else "the mutex"
+            return f"releases {m} and sleeps on {arg}"
         if op == "reacquire":
-            return f"woken; holds {arg} again"
+            return f"{arg}: {self.changed.get(arg, 'held again')}"
         if op == "join":
             return f"{arg} has finished"
+        if arg in self.changed:
+            return f"{arg}: {self.changed[arg]}"
         if op == "trylock":
-            return None
+            return f"{arg} is {self.held.get(arg, 'busy')}: not taken"
         return f"{op} {arg}"
-    if kind == "wake":
-        return "spurious wake-up"
-    if kind == "violation":
-        return f"VIOLATION: {entry[1]}"
-    return None
+
+    def object_name(self, i: ir.SyncOp, first: bool) -> str:
+        if i.obj.local is None or not first:
+            return i.obj.name
+        return self.program.syncs[i.obj.id(self.before.T[self.t].L)].name
 
 
-def _actions(program: ir.Program, t: int | None, log: list | None) -> tuple[Action, ...]:
-    out: list[Action] = []
-    for pc, entry in log or ():
-        th = program.threads[t] if t is not None else None
-        src = th.code[pc].src if th is not None and pc < len(th.code) else None
-        text, line = (src.text, src.pos.line) if src else ("", 0)
-        eff = _effect(th, entry)
-        if out and out[-1].text == text and out[-1].line == line:
-            out[-1] = Action(text, line, out[-1].effects + ((eff,) if eff else ()))
-        else:
-            out.append(Action(text, line, (eff,) if eff else ()))
-    return tuple(out)
+def _lock_words(program: ir.Program, s: State) -> dict:
+    """Every mutex, rwlock and semaphore -> its state in words ('held by a', 'free', '1 permit left')."""
+    held = _locks(program, s)
+    return {o.name: held[o.name] if o.kind == "semaphore" else f"held by {held[o.name]}" if o.name in held else "free"
+            for o in program.syncs if o.kind in ("mutex", "rwlock", "semaphore")}
 
 
 def _locks(program: ir.Program, s: State) -> dict:
@@ -163,8 +256,52 @@ def _locks(program: ir.Program, s: State) -> dict:
         elif obj.kind == "rwlock" and (y[0] >= 0 or y[1]):
             held[obj.name] = f"{names[y[0]]} (write)" if y[0] >= 0 else ", ".join(names[r] for r in y[1]) + " (read)"
         elif obj.kind == "semaphore":
-            held[obj.name] = f"{y} permits left"
+            held[obj.name] = f"{y} permit{'' if y == 1 else 's'} left"
     return held
+
+
+def _name_deadlock(program: ir.Program, s: State, v: Violation, signals: dict) -> Violation:
+    """Say why sleepers sleep: a signal that came before the wait (a lost wake-up), or no signal
+    at all; and give the deadlock a `summary` for a one-line heading."""
+    waits = [dict(w) for w in v.detail["waits"]]
+    if any(w.get("kind") not in ("lock", "semaphore", "join", "condition") for w in waits):
+        return v  # a kind of wait this wording does not know: keep the search's words
+    causes = set()
+    for w in waits:
+        if w["kind"] != "condition":
+            continue
+        t = [th.name for th in program.threads].index(w["thread"])
+        ref = program.threads[t].code[s.T[t].pc].cv  # asleep: at the re-acquisition after its wait
+        cv = program.syncs[ref.id(s.T[t].L)].name
+        sent = signals.get(cv, []) + (signals.get(ref.name, []) if ref.name != cv else [])
+        lost = [n for n, woken in sent if not woken]
+        if lost:
+            causes.add("lost")
+            many = "s" * (len(lost) > 1)
+            w["why"] = f"the signal{many} at step{many} {', '.join(map(str, lost))} came before the wait"
+        elif not sent:
+            causes.add("none")
+            w["why"] = f"no thread signals {cv} in this execution"
+        else:
+            causes.add("used")
+            w["why"] = "no thread is left to signal it"
+    if v.detail.get("cycle"):
+        summary = "a cycle of waits"
+    elif "lost" in causes:
+        summary = "lost wake-up"
+    elif causes:
+        summary = "missing signal" if causes == {"none"} else "no thread left to signal"
+    else:
+        summary = "no thread can move"
+    message = v.message if v.detail.get("cycle") else f"deadlock: {summary}: " + "; ".join(map(wait_line, waits))
+    return v._replace(message=message, detail=dict(v.detail, waits=waits, summary=summary))
+
+
+def wait_line(w: dict) -> str:
+    """One thread of a deadlock in words: 'b waits for m (held by a)'."""
+    held = f" (held by {', '.join(w['held_by'])})" if w.get("held_by") else ""
+    why = f"; {w['why']}" if w.get("why") else ""
+    return f"{w['thread']} waits for {w['waits_for']}{held}{why}"
 
 
 def describe_state(program: ir.Program, s: State) -> dict:
@@ -179,6 +316,6 @@ def describe_state(program: ir.Program, s: State) -> dict:
             where = "finished"
         else:
             src = th.code[ts.pc].src
-            where = f"at line {src.pos.line}: {src.text}" + (" (asleep)" if ts.status == 1 else "")
+            where = f"at line {src.pos.line}: {src.text}" + {WAIT: " (asleep)", SPIN: " (spinning)"}.get(ts.status, "")
         threads[th.name] = where
     return {"shared": shared, "locks": _locks(program, s), "threads": threads}

@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from checker.explore.checks import input_symbols
+from checker.explore.budget import Budget
 from checker.explore.dpor import Dpor
-from checker.explore.search import Budget
 from checker.explore.semantics import Engine
+from checker.explore.start import input_symbols
 from checker.explore.stateful import Stateful
 from checker.lang import parse_file, parse_model
 from checker.program import Program, compile_model
@@ -114,9 +114,10 @@ def explore(program: Program, options: Options):
     if plan == "dpor":
         e = engine_for(program, options)
         e.solver.deadline = budget.deadline  # no solver query runs past the time budget
-        if program.has_loops and not program.counted_loops:  # a loop that may not end is cut
+        may_not_end = program.has_loops and not program.counted_loops
+        if may_not_end:  # a loop that may not end is cut, and then the stateful search takes over
             e.loop_bound = options.loop_bound * DPOR_LOOP_FACTOR
-        exploration = Dpor(e, budget).run()
+        exploration = Dpor(e, budget, stop_at_cut=may_not_end).run()
         if exploration.cut is not None and exploration.found is None and exploration.exhausted is None:
             notes.append(f"a loop turned {e.loop_bound} times in one execution ({exploration.cut.thread} at line "
                          f"{exploration.cut.line}); searched again with the stateful search")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pathlib
 
 from checker.explore.dpor import Dpor
-from checker.explore.search import Budget
+from checker.explore.budget import Budget
 from checker.explore.stateful import Stateful
 from checker.verify import Options, engine_for, load_text
 

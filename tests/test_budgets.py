@@ -134,7 +134,7 @@ threads:
 PEAK = """
 import io, json, resource, sys
 from checker.cli import run_verify
-from checker.explore.search import rss_mib
+from checker.explore.budget import rss_mib
 from checker.verify import Options
 limit = int(rss_mib()) + int(sys.argv[2])  # what the interpreter with z3 takes (about 90 MiB), and more
 out = io.StringIO()

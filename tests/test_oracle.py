@@ -8,6 +8,7 @@ Mazurkiewicz traces with its own copy of the dependence table of docs/soundness.
     every search reaches the same violations, final states and deadlocked states as the oracle
     (where the checker keeps values symbolic, a subset of the violations: see `differences`);
     without reduction ('stateful-full'), a loop-free model has as many executions as interleavings;
+    and the same on a fixed sample of programs with spin-waits (`{while: "flag == 0", do: []}`);
 (c) named regressions with their known answers;
 (d) the oracle itself: cases computed by hand, and the sample models it can run (their `expect:`).
 
@@ -17,15 +18,19 @@ runs the same comparisons on more and larger programs, and prints every failing 
 """
 from __future__ import annotations
 
+import functools
 import os
+import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 
 from checker.lang import parse_model
+from checker.lang import syntax as S
 from helpers import MODELS, search
 from oracle import gen
-from oracle.interp import TooBig, Unsupported, differences, run
+from oracle.interp import TooBig, Unsupported, differences, resolve, run, walk
 
 CI = bool(os.environ.get("CI"))
 BUDGET = 30_000  # oracle steps per example; bigger programs are skipped
@@ -59,7 +64,7 @@ def agree(x, o, text: str) -> None:
 @given(gen.models(gen.COUNT_SAFE))
 def test_dpor_explores_one_execution_per_trace(text):
     o = oracle(text)
-    assume(not o.step_violation and not o.assumed)
+    assume(o.count_safe)
     x = search(text, "dpor", keep_going=True)
     assert x.exhausted is None, text
     assert x.stats.executions == o.traces, f"{x.stats.executions} executions for {o.traces} traces\n{text}"
@@ -85,6 +90,53 @@ def test_search_reaches_what_the_oracle_reaches(strategy, text):
 def test_violations_agree_with_symbolic_inputs(text):
     o = oracle(text)  # the oracle enumerates the input's values; the checker keeps it symbolic
     agree(search(text, "dpor", keep_going=True), o, text)
+
+
+# Spin-waits: the checker makes each failed test an event, the oracle only the last test's
+# read, so counts are not compared (`Result.count_safe`); what is reached must agree. A fixed
+# sample (the same programs every run, under CI or not), small enough for ~20 s per strategy.
+SPIN_SMALL = replace(gen.SPIN, threads=(2, 4), units=(1, 3), max_interleavings=1_000)
+SPIN_SEED, SPIN_PROGRAMS = 20_240_611, 300
+
+
+@functools.lru_cache(maxsize=None)
+def spin_programs() -> tuple:
+    """(text, oracle result) for SPIN_PROGRAMS programs of SPIN_SMALL from SPIN_SEED; the few
+    whose brute force exceeds BUDGET steps are left out."""
+    rng, out = random.Random(SPIN_SEED), []
+    for _ in range(SPIN_PROGRAMS):
+        text = gen.random_model(rng, SPIN_SMALL)
+        try:
+            out.append((text, run(text, BUDGET)))
+        except TooBig:
+            pass
+    return tuple(out)
+
+
+def spins_forever(text: str, o) -> bool:
+    """Does the oracle report a deadlock at a spin-wait (the first stuck thread spins)?"""
+    lines = text.splitlines()
+    return any(kind == "deadlock" and "while" in lines[line - 1] and "k < 2" not in lines[line - 1]
+               for kind, line, _ in o.violations)
+
+
+def test_spin_sample_spins_both_ways():
+    programs = spin_programs()
+    assert len(programs) >= 0.9 * SPIN_PROGRAMS
+    spinning = [(text, o) for text, o in programs if o.spins]
+    assert len(spinning) >= 0.6 * len(programs)
+    assert sum(spins_forever(text, o) for text, o in spinning) >= 30  # "spins forever"
+    assert sum(not o.violations and bool(o.finals) for _, o in spinning) >= 30  # holds
+
+
+@pytest.mark.parametrize("strategy", ["dpor", "stateful", "stateful-full"])
+def test_search_reaches_what_the_oracle_reaches_with_spin_waits(strategy):
+    failures = []
+    for text, o in spin_programs():
+        problems = differences(search(text, strategy, keep_going=True), o)
+        if problems:
+            failures.append("\n".join(problems) + "\n" + text)
+    assert not failures, f"{len(failures)} programs disagree; the first:\n{failures[0]}"
 
 
 # ---- (c) named regressions -----------------------------------------------------------------------
@@ -162,6 +214,149 @@ def test_atomic_block_on_another_cell_reaches_what_the_oracle_reaches():
     x = search(ATOMIC_CELL, "dpor", keep_going=True)
     agree(x, o, ATOMIC_CELL)
     assert x.stats.executions in (1, 2)
+
+
+ASSUME_RACE = """\
+model: assume_race
+shared: {x: 0, y: 0, z: 0}
+threads:
+  t0: ["x = x"]
+  t1: ["x = 2"]
+  w0: ["r = x", "assume r == 2", "y = 1", "assume x == 0"]
+  w1: ["r = x", "assume r == 2", "z = 1", "assume x == 0"]
+check:
+  - final: x != 0
+"""
+
+
+def test_assume_race_oracle():
+    # t0 reads 0, t1 writes 2, both w read 2, t0 writes 0 back, both w see 0: one trace
+    o = run(ASSUME_RACE)
+    assert (o.traces, o.finals, o.violations) == (1, {("0", "1", "1")}, {("final", 9, 5)})
+
+
+@pytest.mark.parametrize("strategy", ["dpor", "stateful", "stateful-full"])
+def test_assume_race_final_state_is_reached(strategy):
+    agree(search(ASSUME_RACE, strategy, keep_going=True), run(ASSUME_RACE), ASSUME_RACE)
+
+
+ATOMIC_AFTER_VIOLATION = """\
+model: atomic_after_violation
+shared: {x: 0, y: 0}
+threads:
+  t0: ["assert y != 0"]
+  t1: [{atomic: ["r = x", "y = r"]}]
+  w0: ["x = 1"]
+  w1: ["x = 2"]
+"""
+
+
+def test_atomic_block_after_a_violation_oracle():
+    # t0 fails unless it reads y after t1's block; the block reads x after w0 or w1 or both
+    o = run(ATOMIC_AFTER_VIOLATION)
+    assert o.traces == 4
+    assert o.finals == {("1", "1"), ("1", "2"), ("2", "1"), ("2", "2")}
+
+
+@pytest.mark.parametrize("strategy", ["dpor", "stateful", "stateful-full"])
+def test_atomic_block_after_a_violation_every_final_state(strategy):
+    x = search(ATOMIC_AFTER_VIOLATION, strategy, keep_going=True)
+    agree(x, run(ATOMIC_AFTER_VIOLATION), ATOMIC_AFTER_VIOLATION)
+
+
+SPIN_FOREVER = """\
+model: spin_forever
+shared:
+  go: 0
+threads:
+  waiter:
+    - {while: "go == 0", do: []}
+  setter:
+    - skip
+"""
+
+SPIN_HANDOFF = """\
+model: spin_handoff
+shared: {go: 0, data: 0}
+threads:
+  waiter:
+    - {while: "go == 0", do: []}
+    - assert data == 42
+  setter:
+    - data = 42
+    - go = 1
+"""
+
+SPIN_OUT_OF_RANGE = """\
+model: spin_out_of_range
+shared: {d: [0, 0]}
+threads:
+  waiter:
+    - i = 2
+    - {while: "d[i] == 0", do: [skip]}
+  setter:
+    - d[0] = 1
+"""
+
+
+def test_spin_forever_oracle():
+    # nothing will change go: the waiter rests at its spin-wait, and the program hangs
+    o = run(SPIN_FOREVER)
+    assert o.violations == {("deadlock", 6, 7)}  # at the spin-wait
+    assert o.deadlocks == {("0",)} and o.finals == set()
+    assert o.spins and not o.count_safe
+
+
+def test_spin_handoff_oracle():
+    # the waiter can leave only after go = 1, so it reads data after data = 42: one execution
+    o = run(SPIN_HANDOFF)
+    assert o.violations == set() and o.deadlocks == set()
+    assert o.finals == {("1", "42")}
+    assert (o.traces, o.executions) == (1, 1)
+
+
+def test_spin_out_of_range_oracle():
+    # the bad index is a runtime violation of the test's step, as in any other condition
+    o = run(SPIN_OUT_OF_RANGE)
+    assert o.violations == {("runtime", 6, 7)}
+    assert o.finals == set() and o.deadlocks == set()
+
+
+@pytest.mark.parametrize("text", [SPIN_FOREVER, SPIN_HANDOFF, SPIN_OUT_OF_RANGE],
+                         ids=["spin_forever", "spin_handoff", "spin_out_of_range"])
+@pytest.mark.parametrize("strategy", ["dpor", "stateful", "stateful-full"])
+def test_spin_waits_reach_what_the_oracle_reaches(strategy, text):
+    agree(search(text, strategy, keep_going=True), run(text), text)
+
+
+def test_oracle_which_loops_are_spin_waits():
+    text = """\
+model: spin_class
+shared: {x: 0, ready: false, d: [0, 0]}
+threads:
+  t:
+    - i = 1
+    - {while: "x == 0", do: []}
+    - {while: "not ready", do: [skip, skip]}
+    - {while: "d[i] == 0", do: []}
+    - {while: "x == 0 or x == 1", do: []}
+    - {while: "d[x] == 0", do: []}
+    - {while: "x == 5", do: ["i = 1"]}
+    - {atomic: [{while: "x == 5", do: []}]}
+    - {while: "i == 0", do: []}
+"""
+    m = resolve(text)
+    spins = sorted(s.pos.line for th in m.threads for s in walk(th.body) if isinstance(s, S.While) and id(s) in m.spins)
+    assert spins == [6, 7, 8]
+
+
+def test_oracle_a_loop_with_two_reads_is_not_a_spin_wait():
+    # `x == 0 or x == 1` stays an ordinary loop: it can test forever before the write
+    two = model('  w: [{while: "x == 0 or x == 1", do: []}]\n  s: ["x = 2"]\n')
+    with pytest.raises(TooBig):
+        run(two)
+    one = model('  w: [{while: "x != 2", do: []}]\n  s: ["x = 2"]\n')
+    assert run(one).finals == {("2",)}
 
 
 # ---- (d) the oracle on cases computed by hand ----------------------------------------------------

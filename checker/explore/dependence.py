@@ -1,35 +1,33 @@
-"""The dependence relation, defined per resource kind, and the accesses of a pending step.
+"""The dependence relation and the accesses of a pending step.
 
 Two steps of different threads are *dependent* when they touch a common location and at least
-one writes it. Every resource kind maps its operations onto READ/WRITE of its own location id
-(memory cells, then sync objects, then one "finished" flag per thread, then the observer):
+one writes it. Every resource kind maps its operations onto READ/WRITE of its own location ids
+(memory cells, then sync objects, then one "finished" flag per thread, then the observer); each
+row below is the `access` function of the primitive that owns it (`primitives/`), and
+docs/soundness.md ("Reduction 1") mirrors the table with the argument for each row:
 
-| resource   | operation                           | mode  | op  |
-|------------|-------------------------------------|-------|-----|
-| int cell   | read / write, fetch_add, cas, swap  | R / W | -   |
-| mutex      | lock, reacquire / unlock / trylock  | W     | ACQ / REL / - |
-| rwlock     | read_lock / write_lock / unlock     | R ACQ / W ACQ / (R or W) REL |
-| semaphore  | acquire, release                    | W     | -   |
-| condition  | wait (and its mutex: W REL), signal, broadcast, a sleeper's wake-up | W | - |
-| thread t   | join t / t's exit step              | R ACQ / W REL |
-| observer   | any step that writes a slot an `always` reads, any step of a thread an `at()` reads | W | - |
+| resource   | operation                                     | mode                    | op            |
+|------------|-----------------------------------------------|-------------------------|---------------|
+| memory     | read / write, fetch_add, swap / cas           | R / W / W (R if it fails) | -           |
+| mutex      | lock / unlock / trylock                       | W / W / W (R if held)   | ACQ / REL / - |
+| rwlock     | read_lock / write_lock / unlock               | R / W / R or W          | ACQ / ACQ / REL |
+| semaphore  | acquire / release                             | W                       | ACQ / REL     |
+| condition  | wait (+ its mutex W REL), signal, broadcast, a wake-up / reacquire (+ its mutex W ACQ) | W / R | - |
+| thread t   | join t / t's exit step                        | R / W                   | ACQ / REL     |
+| spin-wait  | its test: the read at its head (guarded: may be disabled) | R               | -             |
+| `assume`   | the reads of its condition, in its step's local work (guarded) | R          | -             |
+| observer   | a step writing a slot an `always` reads, a step of a thread an `at()` reads | W | -    |
 
 ACQ needs the object free, REL needs it held by the stepping thread: an ACQ and a REL on the
-same object are never enabled together, which is what DPOR's co-enabledness test asks.
-A symbolic array index touches the whole array (an over-approximation, so still sound).
+same object are never enabled together, which is what DPOR's co-enabledness test asks. Here,
+`pending` adds what belongs to a step beyond its instruction: the in-place reads of the
+`assume`s in its local work, the observer, and, with spurious wake-ups, `quiet`.
 """
 from __future__ import annotations
 
-from checker.explore.state import ACQ, OTHER, READ, REL, WAIT, WRITE, Access, State
+from checker.explore.primitives import SYNC, condition, memory, thread
+from checker.explore.state import OTHER, READ, WAIT, WRITE, Access, State
 from checker.program import ir
-from checker.program.ir import Fault
-
-
-class _View:
-    __slots__ = ("L", "M", "T", "ob")
-
-    def __init__(self, L, M):
-        self.L, self.M, self.T, self.ob = L, M, (), []
 
 
 def dependent(A: tuple, B: tuple) -> bool:
@@ -69,17 +67,6 @@ class Dependence:
         self._atomic: dict = {}
         self.local_reads = [t.local_reads for t in program.threads]
 
-    def var(self, v: ir.Var, index, L, M, mode: int) -> Access:
-        if index is None:
-            return Access(v.base, v.base + 1, mode, OTHER)
-        try:  # without locals (an atomic block's accesses) only a constant index is known
-            k = index(_View(() if L is None else L, M))
-        except (Fault, LookupError, TypeError, AttributeError):
-            k = None
-        if type(k) is int and 0 <= k < v.size:
-            return Access(v.base + k, v.base + k + 1, mode, OTHER)
-        return Access(v.base, v.base + v.size, mode, OTHER)
-
     def sync(self, ref: ir.SyncRef, L, mode: int, op: int) -> Access:
         lo = self.sync0 + ref.base
         if ref.local is None:
@@ -95,7 +82,7 @@ class Dependence:
         if ts.status == WAIT:
             if self.spurious:
                 return self.wake
-            acc = (self.sync(code[ts.pc].cv, ts.L, WRITE, OTHER),)
+            acc = condition.wakeup_access(self, code[ts.pc], ts.L)
         elif ts.pc >= len(code):
             return ()
         else:
@@ -113,72 +100,33 @@ class Dependence:
     @staticmethod
     def state_dependent(i) -> bool:
         """Does what this instruction touches depend on shared values (not only on locals)?"""
-        return (type(i) is ir.Rmw and i.op == "cas") or (type(i) is ir.SyncOp and i.op == "trylock")
+        if type(i) is ir.SyncOp:
+            return SYNC[i.obj.kind].state_dependent(i)
+        return memory.state_dependent(i)
 
-    def instr(self, code: tuple, pc: int, t: int, s: State, L) -> tuple:
+    def instr(self, code: tuple, pc: int, t: int, s: State | None, L) -> tuple:
+        """The accesses of instruction pc of thread t (s None: in any state; L None: without
+        the locals' values), from the primitive that owns it."""
         i = code[pc]
         kind = type(i)
-        M = s.M if s is not None else ()
-        if kind is ir.Read:
-            return (self.var(i.var, i.index, L, M, READ),)
-        if kind is ir.Write:
-            return (self.var(i.var, i.index, L, M, WRITE),)
-        if kind is ir.Rmw:
-            return (self.var(i.var, i.index, L, M, READ if self.cas_fails(i, L, M) else WRITE),)
+        if kind is ir.Read or kind is ir.Write or kind is ir.Rmw:
+            return memory.access(i, t, s, L)
         if kind is ir.SyncOp:
-            return (self.sync_op(i, t, s, L),)
+            return (SYNC[i.obj.kind].access(self, i, t, s, L),)
         if kind is ir.Wait:
-            return (self.sync(i.cv, L, WRITE, OTHER), self.sync(i.mutex, L, WRITE, REL))
+            return condition.wait_access(self, i, L)
         if kind is ir.Reacquire:  # enabled by a wake-up: reads the condition a signal writes
-            return (self.sync(i.mutex, L, WRITE, ACQ), self.sync(i.cv, L, READ, OTHER))
+            return condition.reacquire_access(self, i, L)
         if kind is ir.Join:
-            k = self.fin0 + i.thread
-            return (Access(k, k + 1, READ, ACQ),)
+            return thread.join_access(self, i)
         if kind is ir.Exit:
-            k = self.fin0 + t
-            return (Access(k, k + 1, WRITE, REL),)
+            return thread.exit_access(self, t)
         if kind is ir.AtomicBegin:
             key = (t, pc)
             if key not in self._atomic:
                 self._atomic[key] = self.atomic(code, pc, t)
             return self._atomic[key]
         return ()
-
-    def sync_op(self, i: ir.SyncOp, t: int, s: State | None, L) -> Access:
-        op = i.op
-        if i.obj.kind == "rwlock":
-            if op == "read_lock":
-                return self.sync(i.obj, L, READ, ACQ)
-            if op == "write_lock":
-                return self.sync(i.obj, L, WRITE, ACQ)
-            if s is not None:  # unlock: a reader's release commutes with other readers
-                writer, _ = s.Y[i.obj.base]
-                return self.sync(i.obj, L, WRITE if writer == t else READ, REL)
-            return self.sync(i.obj, L, WRITE, OTHER)
-        if s is None:
-            return self.sync(i.obj, L, WRITE, OTHER)
-        if i.obj.kind == "mutex":
-            if op == "trylock":  # a failed trylock only reads the mutex: two of them commute
-                return self.sync(i.obj, L, READ if s.Y[i.obj.id(L)] != -1 else WRITE, OTHER)
-            return self.sync(i.obj, L, WRITE, ACQ if op == "lock" else REL)
-        if i.obj.kind == "semaphore":
-            return self.sync(i.obj, L, WRITE, ACQ if op == "acquire" else REL)
-        return self.sync(i.obj, L, WRITE, OTHER)
-
-    def cas_fails(self, i: ir.Rmw, L, M) -> bool:
-        """A `cas` whose comparison is concretely false here reads and does not write."""
-        if i.op != "cas" or L is None:
-            return False
-        try:
-            view = _View(L, M)
-            expected = i.args[0](view)
-            k = 0 if i.index is None else i.index(view)
-        except Fault:
-            return False
-        if type(k) is not int or not 0 <= k < i.var.size or view.ob:
-            return False
-        old = M[i.var.base + k]
-        return type(old) in (int, bool) and type(expected) in (int, bool) and old != expected
 
     def atomic(self, code: tuple, pc: int, t: int) -> tuple:
         """Every access the block's instructions might make; all OTHER (nothing inside blocks)."""

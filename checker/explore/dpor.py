@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import sys
 
-from checker.explore.checks import check_always, check_final, deadlock, initial
+from checker.explore.budget import OVERFLOW, Budget, Exhausted
+from checker.explore.monitors import on_final, on_state, on_stuck
+from checker.explore.start import initial
+from checker.explore.clock import History, join
 from checker.explore.dependence import Dependence, dependent
-from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Found, Schedule, Stats
+from checker.explore.search import Exploration, Found, Schedule, Stats, properties
 from checker.explore.semantics import Engine, enabled, stuck
-from checker.explore.state import ACQ, DONE, WRITE, State
+from checker.explore.state import ACQ, DONE, State
 from checker.symbolic.values import Overflow, show
 
 
@@ -85,8 +88,14 @@ def covering(o, acc):
 
 
 class Dpor:
-    def __init__(self, engine: Engine, budget: Budget, reduce: bool = True, keep_going: bool = False):
+    def __init__(self, engine: Engine, budget: Budget, reduce: bool = True, keep_going: bool = False,
+                 every_property: bool = False, stop_at_cut: bool = False):
+        """keep_going: never stop at a violation (and gather final states: the cross-checks);
+        every_property: stop only once every property of the program has a counterexample;
+        stop_at_cut: stop at the first execution a bound cuts (the caller searches again)."""
         self.keep_going = keep_going
+        self.stop_at_cut = stop_at_cut
+        self.goal = properties(engine.program) if every_property else None
         self.e = engine
         self.budget = budget
         self.reduce = reduce
@@ -99,7 +108,7 @@ class Dpor:
         self.stack: list[Node] = []  # stack[i]: the state before events[i]
         self.races: list = []  # (i, j, state before j): races of events[j] not reversed yet
         self.events: list[Event] = []
-        self.hist: list[list] = [[] for _ in range(self.dep.size)]  # location -> [(position, mode, op)]
+        self.hist = History(self.dep.size)
         self.result = Exploration("optimal dpor" if reduce else "every interleaving", self.stats)
 
     # -- driver ---------------------------------------------------------------------------------
@@ -113,7 +122,7 @@ class Dpor:
                     self.report(bad.violation, bad.cut, [])
                     continue
                 zero = (0,) * self.n
-                v = check_always(self.e, state) if self.has_always else None
+                v = on_state(self.e, state) if self.has_always else None
                 if v:
                     self.report(v, None, [])
                 self.explore(Node(state, (zero,) * self.n, {}, []))
@@ -130,16 +139,17 @@ class Dpor:
         return self.result
 
     def report(self, violation, cut, extra_steps: list) -> None:
-        if violation is not None:
-            if self.keep_going:  # the execution ends here; the search goes on
-                self.result.violations.add((violation.kind, violation.line, violation.col))
-                return
+        if violation is not None:  # the execution ends here; the search may go on
             steps = tuple((ev.thread, ev.choices) for ev in self.events) + tuple(extra_steps)
-            self.result.found = Found(violation, Schedule(self.start, steps))
-            raise _Stop()
+            if self.result.record(Found(violation, Schedule(self.start, steps))) and not self.keep_going and (
+                    self.goal is None or self.goal <= self.result.findings.keys()):
+                raise _Stop()
+            return
         if cut is not None:
             self.stats.cuts += 1
             self.result.cut = self.result.cut or cut
+            if self.stop_at_cut:
+                raise _Stop()
 
     # -- the search -----------------------------------------------------------------------------
     def explore(self, node: Node) -> None:
@@ -153,7 +163,7 @@ class Dpor:
             self.stats.executions += 1
             if self.keep_going:
                 self.result.finals.add(tuple(show(x) for x in s.M))
-            v = check_final(e, s)
+            v = on_final(e, s)
             if v:
                 self.report(v, None, [])
             return
@@ -162,7 +172,7 @@ class Dpor:
             self.stats.executions += 1
             if self.keep_going:
                 self.result.deadlocks.add(tuple(show(x) for x in s.M))
-            self.report(deadlock(e, s), None, [])
+            self.report(on_stuck(e, s), None, [])
             if not en:
                 self.pending_races(node, live)
                 return
@@ -273,7 +283,7 @@ class Dpor:
         ev = self.record(node, p, key, A, o.choices)
         try:
             if self.has_always and any(a.lo == self.dep.obs for a in A):
-                v = check_always(self.e, o.state)
+                v = on_state(self.e, o.state)
                 if v:  # with keep_going the execution goes on past a state that breaks `always`
                     self.report(v, None, [])
             clock = node.clock[:p] + (ev.clock,) + node.clock[p + 1:]
@@ -302,17 +312,13 @@ class Dpor:
             self.races.extend((i, pos, node.state) for i in races)
         self.events.append(ev)
         self.stack.append(node)
-        for a in A:
-            for loc in range(a.lo, a.hi):
-                self.hist[loc].append((pos, a.mode, a.op))
+        self.hist.add(pos, A)
         return ev
 
     def undo(self, depth: int) -> None:
         ev = self.events.pop()
         self.stack.pop()
-        for a in ev.acc:
-            for loc in range(a.lo, a.hi):
-                self.hist[loc].pop()
+        self.hist.remove(ev.acc)
         assert len(self.events) == depth
 
     def clock(self, prev: tuple, p: int, A: tuple, race: bool, blocking: bool):
@@ -325,23 +331,11 @@ class Dpor:
         acquire, or a pending step at the end of a run) keeps a candidate only if the reversal
         can run (the release it needed, a later signal it does not need, are looked through:
         docs/soundness.md, "Blocking"); its history is then read in full."""
-        events, hist = self.events, self.hist
-        found = set()
-        for a in A:
-            for loc in range(a.lo, a.hi):
-                h = hist[loc]
-                for k in range(len(h) - 1, -1, -1):
-                    pos, mode, op = h[k]
-                    if not (mode or a.mode):
-                        continue  # two reads commute
-                    if events[pos].thread != p:
-                        found.add(pos)
-                    if mode == WRITE and not blocking:
-                        break  # everything earlier on loc happens before this write
+        events = self.events
+        found = self.hist.conflicts(A, lambda pos: events[pos].thread == p, blocking)
         vc = list(prev)
         for pos in found:
-            gc = events[pos].clock
-            vc = [x if x >= y else y for x, y in zip(vc, gc)]
+            vc = join(vc, events[pos].clock)
         if not race:
             return vc, ()
         C = list(prev)
@@ -353,8 +347,7 @@ class Dpor:
             if blocking and not self.can_reverse(pos, p):
                 continue
             races.append(pos)
-            gc = g.clock
-            C = [x if x >= y else y for x, y in zip(C, gc)]
+            C = join(C, g.clock)
         return vc, races
 
     def can_reverse(self, i: int, p: int) -> bool:
@@ -380,9 +373,10 @@ class Dpor:
         tail = Event(p, (p, None, None), self.tail_access(v, p, state, i), clock, last.seq, (), last.blocking)
         node = self.stack[i]
         initial = not any(clock[g.thread] >= g.seq for g in v)
-        if initial and all(type(node.sleep.get(k)) is tuple for k in map(lambda o: key_of(p, o), self.outcomes(node, p))) \
-                and self.outcomes(node, p):
-            return  # p's step was explored from here already, and nothing in v comes before it
+        if initial and any(k[0] == p for k in node.sleep):
+            outs = self.outcomes(node, p)
+            if outs and all(type(node.sleep.get(key_of(p, o))) is tuple for o in outs):
+                return  # p's step was explored from here already, and nothing in v comes before it
         v.append(tail)
         self.propose(node, v)
 
@@ -412,7 +406,7 @@ class Dpor:
         vc = [0] * self.n
         for g in v:
             if g.thread == p or dependent(g.acc, last.acc):
-                vc = [x if x >= y else y for x, y in zip(vc, g.clock)]
+                vc = join(vc, g.clock)
         vc[p] = last.seq
         return tuple(vc)
 

@@ -33,6 +33,7 @@ cycle proviso).
 from __future__ import annotations
 
 from checker.explore.dependence import Dependence
+from checker.explore.primitives import SYNC
 from checker.explore.state import DONE, OTHER, READ, RUN, SPIN, WAIT, WRITE
 from checker.program import ir
 from checker.program.liveness import step_body, successors
@@ -142,11 +143,8 @@ class Persistent:
         if kind is ir.Reacquire or kind is ir.SyncOp:
             ref = i.mutex if kind is ir.Reacquire else i.obj
             y = s.Y[ref.id(ts.L)]
-            if ref.kind == "mutex":  # only the holder can free it (anyone else's unlock is misuse)
-                return [y] if y >= 0 else None
-            if ref.kind == "rwlock":
-                holders = ([y[0]] if y[0] >= 0 else []) + list(y[1])
-                return holders or None
+            if ref.kind in ("mutex", "rwlock"):  # only a holder can free it (anyone else's unlock is misuse)
+                return SYNC[ref.kind].holders(y) or None
             if ref.kind == "semaphore":
                 gate = _masks((self.dep.sync(ref, ts.L, WRITE, OTHER),))[1]
                 return [v for v in live if v != u and fut[v][1] & gate]

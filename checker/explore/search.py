@@ -1,4 +1,4 @@
-"""What every search strategy shares: budgets, statistics, schedules and its result.
+"""What every search strategy shares: statistics, schedules and its result (budgets: budget.py).
 
 A `Schedule` is the compact, replayable handle of an execution: the choices each thread made
 in its start-up local work, then one (thread, choices) pair per step. With the input values
@@ -6,9 +6,6 @@ of a counterexample it reproduces the execution exactly (`checker.trace.replay`)
 """
 from __future__ import annotations
 
-import os
-import sys
-import time
 from dataclasses import dataclass, field
 
 from checker.explore.state import Cut, Violation
@@ -50,99 +47,29 @@ class Found:
     schedule: Schedule
 
 
-OVERFLOW = "integer budget: a value outgrew 4096 bits"
+ALWAYS_ON = ("assert", "deadlock", "lock_misuse", "runtime")  # checked without a `check:` entry
 
 
-class Exhausted(Exception):
-    """A budget ran out (an internal signal: the search stops with an unknown verdict)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+def property_of(v: Violation) -> tuple:
+    """The property a violation breaks: a `check:` entry by its kind and position, an always-on
+    check (assertions, deadlock, lock misuse, runtime errors) by its kind alone."""
+    return (v.kind, v.line, v.col) if v.kind not in ALWAYS_ON else (v.kind,)
 
 
-def _page_size() -> int:
-    try:
-        return os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):
-        return 4096
-
-
-_PAGE = _page_size()
-
-
-def rss_mib() -> float:
-    """The process's resident memory in MiB: now (Linux, /proc/self/statm), else its peak
-    (getrusage, a high-water mark); 0.0 where neither exists (no memory budget there)."""
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * _PAGE / 2**20
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        import resource
-    except ImportError:  # Windows
-        return 0.0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
-
-
-MEMORY_CHECK_SECONDS = 0.05  # how often tick() reads the resident memory
-
-
-class Budget:
-    """Every budget of a search, checked in one place: `tick()`, which the searches call once
-    per state (stateful) or step (DPOR). It reads the clock on every call, so a run stops at
-    most one step (or one state's expansion) past its deadline; solver queries are bounded by
-    the same deadline (verify.py hands it to the solver)."""
-
-    def __init__(self, timeout: float | None = None, max_executions: int | None = None,
-                 max_states: int | None = None, max_depth: int = 10_000, max_steps: int | None = None,
-                 max_memory: int | None = None):
-        self.max_steps = max_steps
-        self.started = time.monotonic()
-        self.deadline = self.started + timeout if timeout else None
-        self.timeout = timeout
-        self.max_executions = max_executions
-        self.max_states = max_states
-        self.max_depth = max_depth
-        self.max_memory = max_memory  # MiB of resident memory (the whole process)
-        self._memory_due = self.started
-
-    def tick(self, stats: Stats) -> None:
-        if self.max_steps is not None and stats.steps > self.max_steps:
-            raise Exhausted(f"step budget: {self.max_steps} steps")
-        if self.max_executions is not None and stats.executions >= self.max_executions:
-            raise Exhausted(f"execution budget: {self.max_executions} executions explored (--max-executions)")
-        if self.max_states is not None and stats.states > self.max_states:
-            raise Exhausted(f"state budget: {self.max_states} states (--max-states)")
-        now = time.monotonic()
-        if self.deadline is not None and now > self.deadline:
-            raise Exhausted(self.time_reason())
-        if self.max_memory is not None and now >= self._memory_due:
-            self._memory_due = now + MEMORY_CHECK_SECONDS
-            used = rss_mib()
-            if used > self.max_memory:
-                raise Exhausted(f"memory budget: {self.max_memory} MiB (--max-memory); "
-                                f"the process used {used:.0f} MiB")
-
-    def time_reason(self) -> str:
-        return f"time budget: {self.timeout:g} s (--timeout)"
-
-    def out_of_time(self) -> bool:
-        return self.deadline is not None and time.monotonic() > self.deadline
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
+def properties(program) -> set:
+    """Every property of a program, as `property_of` names them."""
+    return {(p.kind, p.pos.line, p.pos.col) for p in program.properties} | {(k,) for k in ALWAYS_ON}
 
 
 @dataclass
 class Exploration:
-    """What a search found: a violation, or none; plus what limits it ran into."""
+    """What a search found: per property, its first counterexample; the first of them (`found`);
+    plus what limits it ran into."""
 
     strategy: str
     stats: Stats
     found: Found | None = None
+    findings: dict = field(default_factory=dict)  # property_of(violation) -> its first Found
     cut: Cut | None = None  # the first place a bound cut an execution (the result is bounded)
     exhausted: str | None = None  # the budget that ran out (the result is unknown)
     unknowns: list = field(default_factory=list)  # solver answers that were not sat/unsat
@@ -152,3 +79,14 @@ class Exploration:
     violations: set = field(default_factory=set)
     finals: set = field(default_factory=set)
     deadlocks: set = field(default_factory=set)  # the shared memory of every deadlocked state
+
+    def record(self, found: Found) -> bool:
+        """Keep the first counterexample of its property; True if that property is new."""
+        self.violations.add((found.violation.kind, found.violation.line, found.violation.col))
+        pid = property_of(found.violation)
+        if pid in self.findings:
+            return False
+        self.findings[pid] = found
+        if self.found is None:
+            self.found = found
+        return True

@@ -34,10 +34,12 @@ from __future__ import annotations
 
 from collections import deque
 
-from checker.explore.checks import check_always, check_final, deadlock, initial
+from checker.explore.budget import OVERFLOW, Budget, Exhausted
+from checker.explore.monitors import on_final, on_state, on_stuck
+from checker.explore.start import initial
 from checker.explore.dependence import Dependence
 from checker.explore.persistent import Persistent
-from checker.explore.search import OVERFLOW, Budget, Exhausted, Exploration, Found, Schedule, Stats
+from checker.explore.search import Exploration, Found, Schedule, Stats, properties
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import DONE
 from checker.symbolic.values import Overflow
@@ -70,8 +72,10 @@ class _Frame:
 
 class Stateful:
     def __init__(self, engine: Engine, budget: Budget, loop_bound: int, reduce: bool = True,
-                 count_paths: bool = False, keep_going: bool = False):
+                 count_paths: bool = False, keep_going: bool = False, every_property: bool = False):
+        """keep_going, every_property: as for `Dpor`."""
         self.keep_going = keep_going
+        self.goal = properties(engine.program) if every_property else None
         self.e = engine
         self.budget = budget
         self.loop_bound = loop_bound
@@ -133,7 +137,7 @@ class Stateful:
         self.budget.tick(stats)
         if self.budget.max_states is not None and stats.states > self.budget.max_states:
             raise Exhausted(f"state budget: {self.budget.max_states} states (--max-states)")
-        v = check_always(e, s)
+        v = on_state(e, s)
         if v:  # with keep_going the search goes on past a state that breaks `always`
             self.found(v, path)
         live = [t for t in range(self.n) if s.T[t].status != DONE]
@@ -141,7 +145,7 @@ class Stateful:
             self.terminals(stats, key)
             if self.keep_going:
                 self.result.finals.add(tuple(show(x) for x in s.M))
-            v = check_final(e, s)
+            v = on_final(e, s)
             if v:
                 self.found(v, path)
             return []
@@ -151,7 +155,7 @@ class Stateful:
             self.deadlock_keys.add(key if key is not None else s.key(self.bounded))
             if self.keep_going:
                 self.result.deadlocks.add(tuple(show(x) for x in s.M))
-            self.found(deadlock(e, s), path)
+            self.found(on_stuck(e, s), path)
         return en
 
     def outcomes(self, s, t, path) -> tuple[list, bool]:
@@ -282,12 +286,10 @@ class Stateful:
         return children
 
     def found(self, violation, path) -> None:
-        if self.keep_going:  # the execution ends here; the search goes on
-            self.result.violations.add((violation.kind, violation.line, violation.col))
-            return
         steps = tuple(path.steps() if isinstance(path, _Path) else path)
-        self.result.found = Found(violation, Schedule(self.start, steps))
-        raise _Stop()
+        if self.result.record(Found(violation, Schedule(self.start, steps))) and not self.keep_going and (
+                self.goal is None or self.goal <= self.result.findings.keys()):
+            raise _Stop()
 
     def starts(self):
         """The initial states; start-up work that failed a check or was cut is reported here."""

@@ -1,11 +1,13 @@
 """The versioned JSON form of results (schema documented in docs/json.md).
 
 `SCHEMA` changes its number whenever a field changes meaning or disappears; new fields may be
-added within a version.
+added within a version. Model text needs no escaping here: `json.dump` (with its default
+`ensure_ascii`) writes every control and non-ASCII character as a `\\uXXXX` escape.
 """
 from __future__ import annotations
 
 from checker.errors import ModelError
+from checker.render.words import shown_violation
 from checker.result import Result
 
 SCHEMA = "checker.result/1"
@@ -14,6 +16,7 @@ CHECK_SCHEMA = "checker.check/1"
 
 
 def violation_dict(v) -> dict | None:
+    """A violation's fields; None for none."""
     if v is None:
         return None
     return {"kind": v.kind, "message": v.message, "text": v.text, "line": v.line, "column": v.col,
@@ -21,12 +24,14 @@ def violation_dict(v) -> dict | None:
 
 
 def trace_dict(trace) -> dict | None:
+    """A trace: inputs, steps with their actions, the state at the violation, the schedule."""
     if trace is None:
         return None
     return {
         "inputs": trace.inputs,
         "steps": [{"number": s.number, "thread": s.thread,
-                   "actions": [{"text": a.text, "line": a.line, "effects": list(a.effects)} for a in s.actions],
+                   "actions": [{"text": a.text, "line": a.line, "effects": list(a.effects), "continued": a.continued}
+                               for a in s.actions],
                    "locks": s.locks} for s in trace.steps],
         "state": trace.state,
         "schedule": trace.schedule.as_dict(),
@@ -34,6 +39,7 @@ def trace_dict(trace) -> dict | None:
 
 
 def result_dict(r: Result) -> dict:
+    """The `checker.result/1` object of one result."""
     return {
         "schema": SCHEMA,
         "model": r.model,
@@ -43,7 +49,7 @@ def result_dict(r: Result) -> dict:
         "exit_code": int(r.exit_code),
         "complete": r.verdict.value == "holds",
         "reason": r.reason,
-        "violation": violation_dict(r.violation),
+        "violation": violation_dict(shown_violation(r)),
         "inputs": (r.trace.inputs if r.trace else (r.violation.values if r.violation else None)),
         "trace": trace_dict(r.trace),
         "expect": r.expect,
@@ -56,15 +62,18 @@ def result_dict(r: Result) -> dict:
 
 
 def error_dict(e: ModelError) -> dict:
+    """The error object of an invalid model."""
     return {"schema": SCHEMA, "valid": False, "file": e.file, "verdict": "invalid", "exit_code": 2,
             "error": {"message": e.message, "line": e.pos.line, "column": e.pos.col, "hint": e.hint}}
 
 
 def internal_error_dict(path: str, message: str) -> dict:
+    """The object of a model the checker failed on (a bug of ours)."""
     return {"schema": SCHEMA, "file": path, "verdict": "unknown", "exit_code": 3, "reason": message,
             "error": {"message": message, "line": None, "column": None,
                       "hint": "this is a bug in checker; please report it with the model"}}
 
 
 def run_dict(items: list[dict], exit_code: int) -> dict:
+    """The `checker.run/1` object of several models."""
     return {"schema": RUN_SCHEMA, "exit_code": exit_code, "results": items}

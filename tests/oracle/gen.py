@@ -1,14 +1,18 @@
 """Random models (YAML text) at the sizes where concurrency bugs live: 2-6 threads of 1-4
 statements over 1-3 shared variables and a 2-cell array, with critical sections on 1-2
 mutexes, read-write lock and semaphore sections, atomics, `if` on shared values, short
-bounded loops, asserts, joins, condition waits and signals, `any`, `assume`, atomic blocks.
+bounded loops, asserts, joins, condition waits and signals, `any`, `assume`, atomic blocks,
+and (config `SPIN`) spin-waits on a shared flag, variable or cell that another thread may or
+may not set, so that some programs hold and some spin forever.
 
 The generator is written against a tiny chooser interface (`int(lo, hi)`, `pick(seq)`), so
 the same code serves hypothesis (`models(config)`, which shrinks) and plain `random`
 (`random_model(rng, config)`, for the soak script). A `Config` says which features may
 appear; `COUNT_SAFE` is the variant for exact trace counts: loop-free, no `assume`, no
 `wait`/`signal`, no `any`, nothing that can fail (no assert, no misuse, no bad index), and
-atomic blocks whose accesses the checker knows exactly.
+atomic blocks whose accesses the checker knows exactly. `SPIN` is `GENERAL` with spin-waits:
+a separate config (the `spins` flag), so that the other configs draw exactly the programs
+they drew before it existed (the fixed CI seeds are unchanged).
 """
 from __future__ import annotations
 
@@ -44,12 +48,17 @@ class Config:
     props: bool = True  # final / always properties
     always: bool = True
     inputs: bool = False  # an input g: int in 0..1 (the checker keeps it symbolic)
+    # spin-waits ({while: "flag == 0", do: []}): one in most programs, with a write that ends it
+    # in another thread more often than not, and more among the units; never in COUNT_SAFE (the
+    # checker's trace counts differ on them: tests/oracle/interp.py, Result.count_safe)
+    spins: bool = False
 
 
 GENERAL = Config()
 COUNT_SAFE = Config(loops=False, waits=False, anys=False, assumes=False, violations=False, always=False,
                     exact_atomics=True)
 WITH_INPUTS = replace(GENERAL, inputs=True)
+SPIN = replace(GENERAL, spins=True)
 
 
 class RandomChooser:
@@ -80,6 +89,7 @@ class Gen:
         self.vars = VARS[:c.int(1, 3)]
         self.two_mutexes = c.int(0, 1) == 1
         self.used_flag = False
+        self.used_ready = False  # a shared bool `ready` (spin-waits on `not ready`)
 
     def chance(self, percent: int) -> bool:
         return self.c.int(0, 99) < percent
@@ -134,6 +144,8 @@ class Gen:
             kinds += ["join"]
         if cfg.violations:
             kinds += ["misuse"]
+        if cfg.spins:
+            kinds += ["spin", "release"]
         kind = c.pick(kinds)
         if kind == "mem":
             return self.mem(tid_ok)
@@ -187,7 +199,46 @@ class Gen:
             return ["flag = 1", op]
         if kind == "join":
             return [f"join t{c.int(0, t - 1)}"]
+        if kind == "spin":
+            wait, _ = self.spin(tid_ok)
+            form = c.int(0, 9)
+            if form == 0:  # resting while holding a lock: the releasing write may need it
+                m = self.mutex()
+                return [f"lock {m}", wait, f"unlock {m}"]
+            if form == 1:  # inside a counted loop: spins again on the second turn
+                return ["k = 0", {"while": "k < 2", "do": [wait] + self.mem(tid_ok) + ["k = k + 1"]}]
+            if form == 2:
+                return [{"if": f"{self.var()} == 0", "then": [wait]}]
+            return [wait]
+        if kind == "release":
+            _, release = self.spin(tid_ok)
+            if self.chance(30):
+                m = self.mutex()
+                return [f"lock {m}", release, f"unlock {m}"]
+            return [release]
         return [c.pick(["unlock m", "lock m", "unlock rw"])]  # misuse (or a lock held at the end)
+
+    def spin(self, tid_ok: bool) -> tuple:
+        """A spin-wait (its condition makes one shared read), and a statement that ends it."""
+        c = self.c
+        form = c.pick(["flag", "flag", "flag", "var", "cell", "ready"])
+        if form == "flag":
+            self.used_flag = True
+            cond = c.pick(["flag == 0", "flag != 1", "flag < 1", "not (flag >= 1)", "0 == flag"])
+            release = c.pick(["flag = 1", "flag = 1", "r = fetch_add(flag, 1)", "flag = flag + 1", "flag = 0"])
+        elif form == "var":
+            v, k = self.var(), c.int(1, 3)
+            cond = c.pick([f"{v} != {k}", f"{v} < {k}"])
+            release = f"{v} = {k}"
+        elif form == "cell":
+            idx = c.pick(["0", "1", "r % 2"] + (["tid % 2"] if tid_ok else []) + (["r"] if self.cfg.violations else []))
+            cond = c.pick([f"a[{idx}] == 0", f"a[{idx}] < 1"])
+            release = c.pick(["a[0] = 1", "a[1] = 1", "fetch_add(a[r % 2], 1)"])
+        else:
+            self.used_ready = True
+            cond = "not ready"
+            release = c.pick(["ready = true", "ready = false"])
+        return {"while": cond, "do": c.pick([[], [], ["skip"]])}, release
 
     def model(self) -> str:
         c, cfg = self.c, self.cfg
@@ -201,6 +252,17 @@ class Gen:
             threads.append([f"t{t}", None, [self.unit(t, False) for _ in range(c.int(lo, hi))]])
         if counted:
             threads.append(["w", 2, [self.unit(plain, True) for _ in range(c.int(lo, hi))]])
+        kept = set()  # id() of the units that trimming must not drop
+        if cfg.spins and self.chance(80):  # a spin-wait, and (often) a write that ends it elsewhere
+            w = c.int(0, len(threads) - 1)
+            wait, release = self.spin(threads[w][0] == "w")
+            added = [(w, [wait])]
+            if len(threads) > 1 and self.chance(65):
+                added.append(((w + c.int(1, len(threads) - 1)) % len(threads), [release]))
+            for t, unit in added:
+                units = threads[t][2]
+                units.insert(c.int(0, len(units)), unit)
+                kept.add(id(unit))
         # keep the brute force cheap: drop units from the longest thread while the plain
         # interleavings of the estimated steps are too many
         while True:
@@ -212,10 +274,11 @@ class Gen:
                 total //= factorial(k)
             if total <= cfg.max_interleavings:
                 break
-            longest = max((th for th in threads if len(th[2]) > 1),
+            longest = max((th for th in threads if len(th[2]) > 1 and any(id(u) not in kept for u in th[2])),
                           key=lambda th: sum(unit_steps(u) for u in th[2]), default=None)
-            if longest is not None:
-                longest[2].pop()
+            if longest is not None:  # its last unit that may be dropped
+                units = longest[2]
+                del units[max(i for i, u in enumerate(units) if id(u) not in kept)]
             elif len(threads) > 2:  # one unit each and still too many: fewer threads (none joins the last)
                 threads.pop()
             else:
@@ -230,7 +293,7 @@ class Gen:
         return render(self, threads, list(dict.fromkeys(props)))
 
 
-SHARED_WORD = re.compile(r"\b(x|y|z|a|flag|any|lock|unlock|read_lock|write_lock|acquire|release|wait|signal|"
+SHARED_WORD = re.compile(r"\b(x|y|z|a|flag|ready|any|lock|unlock|read_lock|write_lock|acquire|release|wait|signal|"
                          r"broadcast|join|trylock)\b")
 
 
@@ -242,6 +305,8 @@ def steps(stmts) -> int:
             n += 0 if s.startswith("assume") else len(SHARED_WORD.findall(s))
         elif "if" in s:
             n += len(SHARED_WORD.findall(s["if"])) + max(steps(s["then"]), steps(s.get("else", [])))
+        elif "while" in s and all(b == "skip" for b in s["do"]):  # a spin-wait: its last test
+            n += len(SHARED_WORD.findall(s["while"]))
         elif "while" in s:
             n += 2 * max(1, steps(s["do"])) + 1
         else:
@@ -273,6 +338,8 @@ def stmt_lines(s, indent: str) -> list[str]:
             for b in s["else"]:
                 out += stmt_lines(b, indent + "    ")
         return out
+    if "while" in s and not s["do"]:
+        return [f"{indent}- {{while: {q(s['while'])}, do: []}}"]
     if "while" in s:
         out = [f"{indent}- while: {q(s['while'])}", f"{indent}  do:"]
         for b in s["do"]:
@@ -292,6 +359,8 @@ def render(g: Gen, threads, props) -> str:
     lines += [f"  {v}: 0" for v in g.vars]
     if g.used_flag:
         lines.append("  flag: 0")
+    if g.used_ready:
+        lines.append("  ready: false")
     lines += ["  a: [0, 0]", "  m: mutex", "  n: mutex", "  rw: rwlock", f"  s: semaphore {1 + (len(threads) % 2)}",
               "  cv: condition", "threads:"]
     for name, count, units in threads:

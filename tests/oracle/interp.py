@@ -35,6 +35,21 @@ an array index is needed by the read or write of its cell (the fault belongs to 
 the value of a shared write to the write step, the value of a local assignment or of a
 condition to the local work after the statement's last read.
 
+Spin-waits (the spec, /work/shared/spec/model-language.md, "Loops"): "A spin-wait (a `while`
+whose body writes nothing shared and has no effect but to test again, like
+`{while: "flag == 0", do: []}`) blocks its thread until another thread's write could make the
+condition false; in a trace it costs the reads of its last test. A state where every
+unfinished thread is blocked or spinning in such a loop is a deadlock." The class of loops
+meant (docs/semantics.md, "Spin-waits"): a `while` outside any atomic block whose body is
+empty or only `skip`, and whose condition makes exactly one shared read (one occurrence of a
+shared variable or array cell: `flag == 0`, `not ready`, `d[i] == 0` with i local; not
+`x == 0 or x == 1`, which stays an ordinary loop). Here a thread at a spin-wait has the
+pending operation "spin" on the cell its condition reads: it is disabled while the condition,
+evaluated on the current memory and the thread's locals, is true; when it is false its step
+is that one read (a read access for dependence) and leaves the loop. A thread resting there
+counts as stuck for deadlock. (The checker makes each failed test an event of its own, so
+its trace counts differ on such models: `Result.spins`, and `Result.count_safe` is false.)
+
 The dependence table (the contract the reduction must implement; docs/soundness.md) is
 `DEPENDENCE` below; two events of different threads are dependent iff they access a common
 location and at least one of the two accesses writes it.
@@ -160,6 +175,7 @@ class Model:
     has_loops: bool = False
     uses_any: bool = False
     counted_loops: bool = True  # every loop is a counted loop (or there is none)
+    spins: set = field(default_factory=set)  # id() of every spin-wait `while`
 
 
 def walk(body):
@@ -232,6 +248,7 @@ def resolve(text: str) -> Model:
             m.threads.append(ThreadInfo(name, i, d.body, d.locals))
         m.thread_names[d.name] = list(range(first, len(m.threads)))
     for th in m.threads:
+        spin_waits(m, th.body, False)
         for s in walk(th.body):
             if isinstance(s, S.Labeled):
                 raise Unsupported("labels")
@@ -247,6 +264,40 @@ def resolve(text: str) -> Model:
         if p.kind in ("final", "always"):
             m.props.append((p.kind, p.expr, p.pos))
     return m
+
+
+def spin_waits(m: Model, body, in_atomic: bool) -> None:
+    """Record the spin-waits of a statement list in `m.spins` (see the module docstring)."""
+    for s in body:
+        if isinstance(s, S.While):
+            if (not in_atomic and all(isinstance(b, S.Skip) for b in s.body)
+                    and shared_reads(m, s.cond) == 1):
+                m.spins.add(id(s))
+            spin_waits(m, s.body, in_atomic)
+        elif isinstance(s, S.If):
+            spin_waits(m, s.then, in_atomic)
+            spin_waits(m, s.orelse, in_atomic)
+        elif isinstance(s, S.Atomic):
+            spin_waits(m, s.body, True)
+        elif isinstance(s, S.Labeled):
+            spin_waits(m, (s.stmt,), in_atomic)
+
+
+def shared_reads(m: Model, e) -> int:
+    """How many shared reads evaluating `e` makes (each shared name or array cell is one)."""
+    if isinstance(e, S.Name):
+        return 1 if e.id in m.vars else 0
+    if isinstance(e, S.Index):
+        return 1 + shared_reads(m, e.index)
+    if isinstance(e, S.Unary):
+        return shared_reads(m, e.operand)
+    if isinstance(e, S.Binary):
+        return shared_reads(m, e.left) + shared_reads(m, e.right)
+    if isinstance(e, S.Call):
+        if e.fn == "len":
+            return 0
+        return sum(shared_reads(m, a) for a in e.args)
+    return 0
 
 
 def counted(w: S.While, m: Model) -> bool:
@@ -593,6 +644,9 @@ class Step:
         if isinstance(s, S.If):
             return self.branch(s, s.cond, s.then, s.orelse, 0)
         if isinstance(s, S.While):
+            if id(s) in self.m.spins:  # a spin-wait: its one read is a "spin" operation
+                op = self.branch(s, s.cond, s.body + (s,), (), 0)
+                return ("spin", s.pos, op[2], s.cond) if op is not None and op[0] == "read" else op
             start = 0
             if self.depth == 0 and not self.has_visible(s):
                 if not self.tape:
@@ -755,7 +809,7 @@ class Step:
         """Run one visible operation; returns the continuations (several at a choice)."""
         kind, pos = op[0], op[1]
         t, sync = self.t, self.sync
-        if kind == "read":
+        if kind in ("read", "spin"):  # a spin-wait's test (only once its condition is false)
             slot = op[2]
             self.touch("read", slot=slot)
             self.tape += (self.mem[slot],)
@@ -901,12 +955,15 @@ class Step:
         return [self]
 
 
-def enabled(world: World, t: int) -> bool:
+def enabled(m: Model, world: World, t: int) -> bool:
     """Can thread t take a step? (A step that will report a misuse is enabled.)"""
     th = world.threads[t]
     if th.status != RUN:
         return False
     kind = th.op[0]
+    if kind == "spin":  # rests while its condition is true (a fault in it is the step's)
+        c = Eval(m, world.mem, th.locs, m.threads[t].tid, "direct").ev(th.op[3])
+        return isinstance(c, Poison) or not c
     if kind == "lock":
         return world.sync[th.op[2]] in (None, t)
     if kind in ("read_lock", "write_lock"):
@@ -936,9 +993,16 @@ class Result:
     assumed: bool = False  # some execution was discarded by `assume`
     steps: int = 0
     has_loops: bool = False
+    spins: bool = False  # the model has spin-waits (the checker counts their failed tests as events)
     inputs: bool = False  # the model has inputs: the checker keeps them symbolic
     symbolic_any: bool = False  # the model draws `any` and every loop is counted: `checker verify`
     # keeps those draws symbolic (tests/helpers.search enumerates them)
+
+    @property
+    def count_safe(self) -> bool:
+        """May the checker's execution count be compared with `traces` / `executions`? Only
+        for loop-free models (so without spin-waits) whose executions all complete."""
+        return not (self.step_violation or self.assumed or self.has_loops or self.spins)
 
     def symbolic(self, enumerated_any: bool = True) -> bool:
         """Does the checker run this model on symbolic values (its inputs, or its `any` draws
@@ -951,7 +1015,7 @@ class Oracle:
         self.m = resolve(text)
         self.budget = budget
         self.max_depth = max_depth  # steps in one execution (a thread that loops forever)
-        self.res = Result(has_loops=self.m.has_loops,
+        self.res = Result(has_loops=self.m.has_loops, spins=bool(self.m.spins),
                           inputs=bool(self.m.inputs), symbolic_any=self.m.uses_any and self.m.counted_loops)
         self.pause_cache: dict = {}
         self.has_always = any(kind == "always" for kind, _, _ in self.m.props)
@@ -1019,7 +1083,7 @@ class Oracle:
             self.check("final", world)
             self.complete(world)
             return
-        en = [t for t in live if enabled(world, t)]
+        en = [t for t in live if enabled(self.m, world, t)]
         if not en:
             res.deadlocks.add(tuple(show(v) for v in world.mem))
             pos = world.threads[live[0]].op[1]  # the first stuck thread's next statement (or its wait)

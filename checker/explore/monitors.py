@@ -1,75 +1,20 @@
-"""Where executions begin and what is checked in a state: `always`, `final`, deadlock.
-
-`initial` builds the state before any step: inputs as z3 constants (or the concrete values
-of a replay), shared memory, sync objects, locals; then each thread's local work up to its
-first visible instruction (which may already fork or fail).
+"""The one place a search asks whether a property is broken (docs/semantics.md, "When
+properties are checked"): `on_state` (every `always` property, in every state), `on_final` (every
+`final` property, where all threads have finished), `on_stuck` (a deadlock: who waits for what).
+Assertions, lock misuse and runtime errors are found by the step itself (`Engine.violate`).
+Each returns the first property broken, as a `Violation` with a model of the inputs, or None.
 """
 from __future__ import annotations
 
 import networkx as nx
 
+from checker.explore.primitives import SYNC
 from checker.explore.semantics import Engine
-from checker.explore.state import DONE, RUN, SPIN, WAIT, Outcome, State, Thread, Violation
+from checker.explore.start import View
+from checker.explore.state import DONE, SPIN, WAIT, State, Violation
 from checker.program import ir
 from checker.program.ir import Fault
-from checker.symbolic import values as V
 from checker.symbolic.solver import Sat
-
-
-class View:
-    """What closures see: memory, thread states, locals, the obligation list, and the run's
-    array terms (`values.Terms`, for a cell read at a symbolic index)."""
-
-    __slots__ = ("M", "T", "L", "ob", "terms")
-
-    def __init__(self, M, T=(), L=(), terms=None):
-        self.M, self.T, self.L, self.ob, self.terms = M, T, L, [], terms
-
-
-def input_symbols(program: ir.Program) -> tuple[dict, list]:
-    """z3 constants for the inputs, and their range constraints."""
-    symbols, base = {}, []
-    for inp in program.inputs:
-        sym = V.bool_var(inp.name) if inp.type == "bool" else V.int_var(inp.name)
-        symbols[inp.name] = sym
-        if inp.lo is not None:
-            base.append(V.and_(V.compare(">=", sym, inp.lo), V.compare("<=", sym, inp.hi)))
-    return symbols, base
-
-
-def initial(e: Engine, replay: list | None = None) -> list[tuple[State, tuple, Outcome | None]]:
-    """The initial states: (state, per-thread start choices, a failing outcome or None)."""
-    p = e.program
-    M: list = []
-    for inp in p.inputs:
-        M.append(e.values[inp.name] if e.values is not None else e.symbols[inp.name])
-    M.extend([None] * (len(p.slots) - len(M)))
-    view = View(M, terms=e.solver.terms)
-    for slot, fn in p.init:
-        M[slot] = fn(view)
-    Y = []
-    for obj in p.syncs:
-        Y.append({"mutex": -1, "rwlock": (-1, ()), "semaphore": obj.permits}.get(obj.kind, 0))
-    T = []
-    for th in p.threads:
-        L = [None] * len(th.local_names)
-        lv = View(M, L=L, terms=e.solver.terms)
-        for k, fn in th.local_init:
-            L[k] = fn(lv)
-        T.append(Thread(0, RUN, tuple(L), 0, 0))
-    states = [(State(tuple(M), tuple(Y), tuple(T), ()), ())]
-    ended = []  # start-up branches that failed a check or were cut: they go no further
-    for t in range(len(p.threads)):
-        nxt = []
-        for s, choices in states:
-            want = replay[t] if replay is not None else None
-            for o in e.start(s, t, list(want) if want is not None else None):
-                if o.violation is not None or o.cut is not None:
-                    ended.append((o.state, choices + (o.choices,), o))
-                else:
-                    nxt.append((o.state, choices + (o.choices,)))
-        states = nxt
-    return ended + [(s, c, None) for s, c in states]
 
 
 def holds(e: Engine, s: State, prop: ir.Property) -> Violation | None:
@@ -107,11 +52,13 @@ def check(e: Engine, s: State, kind: str) -> Violation | None:
     return None
 
 
-def check_always(e: Engine, s: State) -> Violation | None:
+def on_state(e: Engine, s: State) -> Violation | None:
+    """The first `always` property that s breaks."""
     return check(e, s, "always")
 
 
-def check_final(e: Engine, s: State) -> Violation | None:
+def on_final(e: Engine, s: State) -> Violation | None:
+    """The first `final` property that s (every thread finished) breaks."""
     return check(e, s, "final")
 
 
@@ -119,7 +66,7 @@ def finished(s: State) -> bool:
     return all(t.status == DONE for t in s.T)
 
 
-def deadlock(e: Engine, s: State) -> Violation:
+def on_stuck(e: Engine, s: State) -> Violation:
     """Describe a state where no thread can move: who waits for what, held by whom."""
     p = e.program
     graph = nx.DiGraph()
@@ -149,11 +96,8 @@ def deadlock(e: Engine, s: State) -> Violation:
             k = ref.id(ts.L)
             obj, y = p.syncs[k], s.Y[k]
             what = obj.name
-            if obj.kind == "mutex":
-                holders = [y] if y >= 0 else []
-            elif obj.kind == "rwlock":
-                holders = ([y[0]] if y[0] >= 0 else []) + list(y[1])
-            else:
+            holders = SYNC[obj.kind].holders(y)
+            if obj.kind == "semaphore":
                 kind, what = "semaphore", f"a permit of {obj.name}"
         elif isinstance(i, ir.Join):
             kind, what, holders = "join", f"{names[i.thread]} to finish", [i.thread]

@@ -1,0 +1,74 @@
+"""The working copy of a state while one thread takes a step, and the handlers' shared words.
+
+A handler (local work in `local.py`, a primitive's operation in `primitives/`) gets the
+`Engine`, the `Frame` and the list of outcomes; it advances `f.pc` and returns None to go on,
+or appends outcomes itself and returns `STOP`. Contract: a handler never mutates the `State` it
+started from (the frame holds copies).
+"""
+from __future__ import annotations
+
+from checker.explore.state import State, Thread
+
+STOP = object()  # a handler's answer: the step ended here (its outcomes are in `out`)
+LOCAL_BUDGET = 100_000  # local instructions one step may run before it is cut (a local spin)
+
+
+class Frame:
+    """The mutable working copy of a state during one step of thread `t`."""
+
+    __slots__ = ("M", "Y", "T", "t", "L", "pc", "status", "loops", "anys", "path", "ob", "choices",
+                 "forks", "log", "budget", "replay", "atomic", "terms")
+
+    def __init__(self, s: State, t: int, log: bool, replay, terms=None):
+        ts = s.T[t]
+        self.M = list(s.M)
+        self.Y = list(s.Y)
+        self.T = list(s.T)
+        self.t = t
+        self.L = list(ts.L)
+        self.pc, self.status, self.loops, self.anys = ts.pc, ts.status, ts.loops, ts.anys
+        self.path = s.pc
+        self.ob: list = []
+        self.choices: list = []
+        self.forks: list = []  # the directions of symbolic branches taken (with choices: the outcome's identity)
+        self.log = [] if log else None
+        self.budget = LOCAL_BUDGET
+        self.replay = replay
+        self.atomic = False  # inside an atomic block: visible instructions do not end the step
+        self.terms = terms  # the run's array terms at symbolic indices (values.Terms)
+
+    def clone(self) -> "Frame":
+        f = object.__new__(Frame)
+        f.M, f.Y, f.T, f.L = list(self.M), list(self.Y), list(self.T), list(self.L)
+        f.t, f.pc, f.status, f.loops, f.anys = self.t, self.pc, self.status, self.loops, self.anys
+        f.path, f.ob, f.choices, f.forks = self.path, [], list(self.choices), list(self.forks)
+        f.log = list(self.log) if self.log is not None else None
+        f.budget, f.replay, f.atomic, f.terms = self.budget, self.replay, self.atomic, self.terms
+        return f
+
+    def state(self, dead: tuple = ()) -> State:
+        L = self.L
+        for k in dead:  # values that will never be read again do not distinguish states
+            L[k] = None
+        T = self.T
+        T[self.t] = Thread(self.pc, self.status, tuple(L), self.loops, self.anys)
+        return State(tuple(self.M), tuple(self.Y), tuple(T), self.path)
+
+    def choose(self, options: list) -> list:
+        """At a recorded fork: all options while exploring, the recorded one when replaying."""
+        if self.replay is None:
+            return options
+        if not self.replay:
+            raise ReplayDiverged("the schedule has fewer choices than the replay needs")
+        want = self.replay.pop(0)
+        if want not in options:
+            raise ReplayDiverged(f"choice {want} is not possible here (options: {options})")
+        return [want]
+
+    def note(self, *entry) -> None:
+        if self.log is not None:
+            self.log.append((self.pc, entry))
+
+
+class ReplayDiverged(Exception):
+    """A recorded schedule does not fit the program (edited model, or a foreign schedule)."""

@@ -1,0 +1,103 @@
+"""Condition variables (`cv: condition`): wait, signal, broadcast, and the re-acquisition.
+
+`wait cv m` releases m and puts the thread to sleep on cv (status WAIT; waiting without holding
+m is misuse); `signal` wakes one sleeper (each choice is an outcome), `broadcast` all of them; a
+woken thread's next step re-acquires m (the `Reacquire` after the `Wait`), enabled when m is
+free. With `--spurious-wakeups` a sleeper may also wake by itself (`semantics.Engine.step`).
+Dependence: `wait`, `signal`, `broadcast` and a wake-up write cv's location; `wait` also
+releases m (W REL); the re-acquisition acquires m (W ACQ) and reads cv (the wake-up that
+enabled it wrote cv).
+"""
+from __future__ import annotations
+
+from checker.explore.frame import STOP
+from checker.explore.state import ACQ, OTHER, READ, REL, RUN, WAIT, WRITE, Outcome
+
+KIND = "condition"
+
+
+def initial(obj) -> int:
+    return 0
+
+
+def enabled(y, op: str, t: int) -> bool:
+    return True
+
+
+def apply(e, f, i, k: int, out):
+    """signal / broadcast"""
+    t, op = f.t, i.op
+    waiters = [u for u, ts in enumerate(f.T) if u != t and ts.status == WAIT and sleeps_on(e, u, ts) == k]
+    if op == "broadcast" or not waiters:
+        for u in waiters:
+            f.T[u] = f.T[u]._replace(status=RUN)
+        f.note("sync", op, [e.program.threads[u].name for u in waiters])
+        f.pc += 1
+        return None
+    branches = []
+    for u in f.choose(waiters):
+        g = f.clone() if e.values is None else f
+        g.choices.append(u)
+        g.T[u] = g.T[u]._replace(status=RUN)
+        g.note("sync", op, [e.program.threads[u].name])
+        g.pc += 1
+        branches.append(g)
+    return e.continue_forks(branches, out)
+
+
+def sleeps_on(e, u: int, ts) -> int:
+    """The condition variable thread u sleeps on (its pc is at the Reacquire after the Wait)."""
+    return e.code[u][ts.pc].cv.id(ts.L)
+
+
+def wait(e, f, i, out):
+    m = i.mutex.id(f.L)
+    if f.Y[m] != f.t:
+        e.violate(f, "lock_misuse", f"{e.program.threads[f.t].name} waits on {i.cv.name} without holding {i.mutex.name}",
+                  i.src, out)
+        return STOP
+    f.Y[m] = -1
+    f.status = WAIT
+    f.note("sync", "wait", i.cv.name)
+    f.pc += 1
+    out.append(Outcome(f.state(e.dead[f.t][f.pc]), tuple(f.choices), None, None, f.log, tuple(f.forks)))
+    return STOP
+
+
+def reacquire(e, f, i, out):
+    f.Y[i.mutex.id(f.L)] = f.t
+    f.note("sync", "reacquire", i.mutex.name)
+    f.pc += 1
+
+
+def reacquire_enabled(s, i, ts) -> bool:
+    return s.Y[i.mutex.id(ts.L)] == -1
+
+
+def access(dep, i, t: int, s, L):
+    return dep.sync(i.obj, L, WRITE, OTHER)
+
+
+def wait_access(dep, i, L) -> tuple:
+    return (dep.sync(i.cv, L, WRITE, OTHER), dep.sync(i.mutex, L, WRITE, REL))
+
+
+def reacquire_access(dep, i, L) -> tuple:
+    return (dep.sync(i.mutex, L, WRITE, ACQ), dep.sync(i.cv, L, READ, OTHER))
+
+
+def wakeup_access(dep, i, L) -> tuple:
+    """A sleeper's pending step: being woken, which writes cv (signal, broadcast, spurious)."""
+    return (dep.sync(i.cv, L, WRITE, OTHER),)
+
+
+def state_dependent(i) -> bool:
+    return False
+
+
+def holds(y, t: int) -> bool:
+    return False
+
+
+def holders(y) -> list[int]:
+    return []

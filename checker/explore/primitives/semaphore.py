@@ -1,0 +1,51 @@
+"""Counting semaphores (`s: semaphore N`): acquire, release.
+
+State: the number of permits. `acquire` is enabled when there is one and takes it; `release`
+adds one (there is no upper bound and no owner). Dependence: both write the semaphore's
+location; `acquire` is an acquire (ACQ), `release` a release (REL).
+"""
+from __future__ import annotations
+
+from checker.explore.frame import STOP
+from checker.explore.state import ACQ, OTHER, REL, WRITE
+
+KIND = "semaphore"
+
+
+def initial(obj) -> int:
+    return obj.permits
+
+
+def enabled(y, op: str, t: int) -> bool:
+    return op != "acquire" or y > 0
+
+
+def apply(e, f, i, k: int, out):
+    obj, y = e.program.syncs[k], f.Y[k]
+    if i.op == "acquire":
+        if y == 0:  # only inside an atomic block: outside, no permit disables the step
+            e.violate(f, "runtime", f"an atomic block would block on {obj.name}", i.src, out)
+            return STOP
+        f.Y[k] = y - 1
+    else:
+        f.Y[k] = y + 1
+    f.note("sync", i.op, obj.name)
+    f.pc += 1
+
+
+def access(dep, i, t: int, s, L):
+    if s is None:
+        return dep.sync(i.obj, L, WRITE, OTHER)
+    return dep.sync(i.obj, L, WRITE, ACQ if i.op == "acquire" else REL)
+
+
+def state_dependent(i) -> bool:
+    return False
+
+
+def holds(y, t: int) -> bool:
+    return False
+
+
+def holders(y) -> list[int]:
+    return []
