@@ -1,4 +1,4 @@
-"""The command line: `checker verify`, `checker check`, `checker replay`.
+"""The command line: `checker verify`, `checker check`, `checker replay`, `checker schema`.
 
 Each command is a plain function that takes its output streams and returns an exit code, so
 tests call it directly; typer only parses arguments. Exit codes: 0 every model holds (complete
@@ -17,10 +17,12 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from checker import __version__
 from checker.errors import ModelError
+from checker.lang.schema import model_schema
+from checker.render import FORMATS
 from checker.render import json as jsonr
+from checker.render.outcome import Outcome, Style, run_code
 from checker.render.safe import printable
 from checker.render.saved import SavedError, load_saved
-from checker.render.text import render
 from checker.render.words import plural
 from checker.result import ExitCode, exit_code
 from checker.trace import ReplayError, replay
@@ -60,53 +62,46 @@ def _no_type(ctx) -> None:
     return None
 
 
+FORMAT_HELP = f"Output format: {', '.join(FORMATS)} (docs/formats.md)."
+
 app = typer.Typer(cls=Group, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, epilog=EXIT_CODES,
                   help="A model checker for concurrent access schedules: proves or refutes a YAML model "
                        "for every schedule and every input in range.")
 
 
-def run_verify(paths: list[str], options: Options, as_json: bool, out: TextIO, err: TextIO,
+def run_verify(paths: list[str], options: Options, fmt: str | bool, out: TextIO, err: TextIO,
                color: bool = False, width: int = 110) -> int:
-    """Verify each model and print its result (text, or one JSON document); returns the exit code."""
-    codes, items, words = [], [], []
+    """Verify each model and print the results in the format named `fmt` (a key of
+    `render.FORMATS`; True and False stand for `json` and `text`); returns the exit code."""
+    if isinstance(fmt, bool):
+        fmt = "json" if fmt else "text"
+    form, style = FORMATS[fmt], Style(width=width, color=color)
+    outcomes = []
     for path in paths:
-        try:
-            program = load(path)
-        except ModelError as e:
-            codes.append(ExitCode.INVALID)
-            words.append("invalid")
-            if as_json:
-                items.append(jsonr.error_dict(e))
-            else:
-                print(printable(e.render(), newlines=True), file=err)
-            continue
-        try:
-            r = verify(program, options)
-        except Exception as e:  # a bug of ours, not of the model: say so plainly, no verdict
-            codes.append(ExitCode.UNKNOWN)
-            words.append("internal error")
-            message = f"internal error: {type(e).__name__}: {e}"
-            print(printable(f"{path}: {message}") + "\n  hint: this is a bug in checker; please report it with the model",
-                  file=err)
-            if as_json:
-                items.append(jsonr.internal_error_dict(path, message))
-            continue
-        codes.append(r.exit_code)
-        words.append(r.verdict.value)
-        if as_json:
-            items.append(jsonr.result_dict(r))
-        else:
-            out.write(render(r, width=width, color=color))
+        o = _outcome(path, options, err)
+        if o.error is not None and not form.reports_invalid:
+            print(printable(o.error.render(), newlines=True), file=err)
+        if form.part is not None:
+            out.write(form.part(o, style))
             out.flush()
-    code = int(exit_code(codes))
-    if as_json:
-        doc = items[0] if len(paths) == 1 else jsonr.run_dict(items, code)
-        json.dump(doc, out, indent=2, default=str)
-        out.write("\n")
-    elif len(paths) > 1:
-        counts = {w: words.count(w) for w in dict.fromkeys(words)}
-        out.write(f"{len(paths)} models: " + ", ".join(f"{n} {w}" for w, n in counts.items()) + "\n")
-    return code
+        outcomes.append(o)
+    out.write(form.document(outcomes, style))
+    return run_code(outcomes)
+
+
+def _outcome(path: str, options: Options, err: TextIO) -> Outcome:
+    """Load and verify one model; an internal error is also reported on `err` at once."""
+    try:
+        program = load(path)
+    except ModelError as e:
+        return Outcome(path, error=e)
+    try:
+        return Outcome(path, result=verify(program, options), program=program)
+    except Exception as e:  # a bug of ours, not of the model: say so plainly, no verdict
+        message = f"internal error: {type(e).__name__}: {e}"
+        print(printable(f"{path}: {message}") + "\n  hint: this is a bug in checker; please report it with the model",
+              file=err)
+        return Outcome(path, internal=message, program=program)
 
 
 def run_check(paths: list[str], as_json: bool, out: TextIO, err: TextIO) -> int:
@@ -182,7 +177,8 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 @app.command("verify", cls=Command, epilog=EXIT_CODES)
 def verify_cmd(
     models: List[str] = typer.Argument(..., metavar="MODEL", help="Model files (YAML)."),
-    as_json: bool = typer.Option(False, "--json", help="Print results as JSON (schema: docs/json.md)."),
+    fmt: str = typer.Option("text", "--format", metavar="FORMAT", help=FORMAT_HELP),
+    as_json: bool = typer.Option(False, "--json", help="The same as --format json."),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0, metavar="SECONDS", help="Seconds per model before giving up (unknown); 0: no time limit."),
     max_executions: Optional[int] = typer.Option(None, "--max-executions", min=1, metavar="N", help="Stop after N complete executions (unknown)."),
     max_states: int = typer.Option(DEFAULT_MAX_STATES, "--max-states", min=1, metavar="N", help="States stored by the stateful search before it falls back to the loop bound."),
@@ -196,9 +192,15 @@ def verify_cmd(
     opts = Options(reduction=not no_reduction, timeout=timeout or None, max_executions=max_executions,
                    max_states=max_states, loop_bound=loop_bound, spurious_wakeups=spurious,
                    solver_timeout_ms=solver_timeout, max_memory=max_memory or None)
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"'{printable(fmt)}' is not a format; the formats are {', '.join(FORMATS)}",
+                                 param_hint="'--format'")
+    if as_json and fmt not in ("text", "json"):
+        raise typer.BadParameter(f"--json asks for json and --format for {fmt}: give one", param_hint="'--json'")
+    fmt = "json" if as_json else fmt
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size((110, 24)).columns if tty else 110
-    raise typer.Exit(run_verify(models, opts, as_json, sys.stdout, sys.stderr, color=tty, width=width))
+    raise typer.Exit(run_verify(models, opts, fmt, sys.stdout, sys.stderr, color=tty, width=width))
 
 
 @app.command("check", cls=Command, epilog="Exit codes: 0 every model is valid; 2 some model is invalid.")
@@ -214,6 +216,12 @@ def replay_cmd(model: str = typer.Argument(..., metavar="MODEL", help="The model
                result: str = typer.Argument(..., metavar="RESULT", help="The output of 'checker verify MODEL --json'.")):
     """Re-run a counterexample's schedule and inputs; exit 1 when it reaches the violation again."""
     raise typer.Exit(run_replay(model, result, sys.stdout, sys.stderr))
+
+
+@app.command("schema", cls=Command, epilog="Exit codes: 0.")
+def schema_cmd():
+    """Print a JSON Schema (draft 2020-12) of model files, for YAML editors to complete and validate them."""
+    print(json.dumps(model_schema(), indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

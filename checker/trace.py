@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from checker.explore.frame import ReplayDiverged
 from checker.explore.monitors import finished, on_final, on_state, on_stuck
+from checker.explore.races import Replayed
 from checker.explore.search import Schedule
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.start import View, initial
@@ -79,6 +80,7 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
     if start_log:
         steps.append(TraceStep(0, "(start)", Describe(program, None, s, s, {}).actions(start_log), _locks(program, s)))
     last: dict = {}  # thread -> (src, pc) of the last instruction it ran: continuations
+    races = Replayed(e) if expect_kind == "race" else None  # a race must end the schedule
     for number, (t, choices) in enumerate(schedule.steps, 1):
         if violation is not None:
             raise ReplayError(f"the violation came before step {number}")
@@ -95,9 +97,13 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
         d = Describe(program, t, s, o.state, signals, number, last.get(t))
         actions = d.actions(o.log)
         last[t] = d.last
+        if races is not None and o.violation is None:
+            races.step(s, o.state, t)
         s = o.state
         steps.append(TraceStep(number, names[t], actions, _locks(program, s)))
         violation = o.violation
+    if violation is None and races is not None:
+        violation = races.found
     if violation is None:
         violation = _state_violation(e, s, expect_kind)
     if violation is None:
@@ -117,6 +123,13 @@ def _check_draws(th: ir.ThreadCode, log: list | None, where: str) -> None:
 
 
 def _state_violation(e: Engine, s: State, kind: str | None) -> Violation | None:
+    if kind == "leak":  # a `no_leak` counterexample is a whole execution: it must end (or hang)
+        live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
+        leak = e.program.leaks[0] if e.program.leaks else None
+        if leak is None or (live and not stuck(s, [t for t in live if enabled(e, s, t)])):
+            return None
+        return Violation("leak", "the execution ends; what its observers saw is compared with every execution "
+                         "of the second valuation", leak.text, leak.pos.line, leak.pos.col, None)
     if kind in (None, "always"):
         v = on_state(e, s)
         if v:

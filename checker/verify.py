@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass
 
 from checker.explore.budget import Budget
 from checker.explore.dpor import Dpor
+from checker.explore.search import properties
 from checker.explore.semantics import Engine
 from checker.explore.start import input_symbols
 from checker.explore.stateful import Stateful
 from checker.lang import parse_file, parse_model
-from checker.program import Program, compile_model
-from checker.result import Result, Verdict, expectation, meets
+from checker.program import Program, compile_model, ir
+from checker.result import ALWAYS_ON_NAMES, PropertyResult, Result, Verdict, expectation, meets, overall
 from checker.symbolic.solver import Solver
 from checker.trace import ReplayError, replay
 
@@ -100,10 +101,13 @@ def engine_for(program: Program, options: Options, enumerate_any: bool | None = 
 
 
 def strategy(program: Program, options: Options) -> str:
-    """Which search a model gets: 'dpor' unless reduction is off ('every interleaving', stateful)
-    or some thread runs `while true` ('stateful': a server's state space is cyclic)."""
+    """Which search a model gets: 'dpor' unless reduction is off ('full': every interleaving,
+    stateful; or 'enumerate': every interleaving, stateless, for a model with `no_leak` whose
+    executions all end, since only a stateless search keeps what the observers saw) or some
+    thread runs `while true` ('stateful': a server's state space is cyclic)."""
     if not options.reduction:
-        return "full"
+        ends = not program.has_loops or program.counted_loops
+        return "enumerate" if program.leaks and ends else "full"
     return "stateful" if program.cyclic else "dpor"
 
 
@@ -117,16 +121,20 @@ def explore(program: Program, options: Options):
         may_not_end = program.has_loops and not program.counted_loops
         if may_not_end:  # a loop that may not end is cut, and then the stateful search takes over
             e.loop_bound = options.loop_bound * DPOR_LOOP_FACTOR
-        exploration = Dpor(e, budget, stop_at_cut=may_not_end).run()
-        if exploration.cut is not None and exploration.found is None and exploration.exhausted is None:
+        exploration = Dpor(e, budget, every_property=True, stop_at_cut=may_not_end).run()
+        if exploration.cut is not None and exploration.exhausted is None:
             notes.append(f"a loop turned {e.loop_bound} times in one execution ({exploration.cut.thread} at line "
                          f"{exploration.cut.line}); searched again with the stateful search")
             plan = "stateful"
-    if plan != "dpor":
+    if plan == "enumerate":
+        e = engine_for(program, options)
+        e.solver.deadline = budget.deadline
+        exploration = Dpor(e, budget, reduce=False, every_property=True).run()
+    elif plan != "dpor":
         e = engine_for(program, options)
         e.solver.deadline = budget.deadline
         exploration = Stateful(e, budget, options.loop_bound, reduce=plan == "stateful",
-                               count_paths=not program.has_loops).run()
+                               count_paths=not program.has_loops, every_property=True).run()
     exploration.notes[0:0] = notes
     if exploration.exhausted is None and exploration.unknowns and (e.solver.expired or budget.out_of_time()):
         # the undecided queries were cut by the time budget, not by a limit of the solver
@@ -139,31 +147,59 @@ def explore(program: Program, options: Options):
 
 
 def verify(program: Program, options: Options = Options()) -> Result:
+    """Verify every property of a program: a `Result` whose `properties` hold one
+    `PropertyResult` each (a `check:` entry, or an always-on check), in report order, and whose
+    verdict follows from theirs (`result.overall`). The search goes on past a violation until
+    every property has a counterexample or the search ends (a budget, or everything explored)."""
     e, x = explore(program, options)
-    trace = None
     notes = list(x.notes)
-    if x.found is not None:
-        verdict = Verdict.VIOLATED
-        violation = x.found.violation
-        try:
-            trace = replay(program, x.found.schedule, violation.values or {}, enumerate_any=e.enumerate_any,
-                           spurious=options.spurious_wakeups, expect_kind=violation.kind)
-            if trace.violation.kind != violation.kind:
-                notes.append(f"internal: the replay reached a {trace.violation.kind} violation, "
-                             f"the search a {violation.kind} one")
-        except ReplayError as err:
-            notes.append(f"internal: the counterexample did not replay ({err})")
-        reason = None
-    elif x.exhausted:
-        verdict, violation, reason = Verdict.UNKNOWN, None, x.exhausted
-    elif x.unknowns:
-        verdict, violation, reason = Verdict.UNKNOWN, None, "; ".join(x.unknowns)
-    elif x.cut is not None:
-        verdict, violation = Verdict.BOUNDED, None
-        reason = (f"{x.cut.reason}: {x.cut.thread} at line {x.cut.line} ('{x.cut.text}'); "
-                  f"{x.stats.cuts} execution(s) cut there; no violation within the bound")
-    else:
-        verdict, violation, reason = Verdict.HOLDS, None, None
-    return Result(program.name, program.file, verdict, x.strategy, x.stats.as_dict(), violation, trace, reason,
-                  expectation(program.expect), meets(program.expect, verdict, violation), tuple(notes),
-                  asdict(options), program.about.strip())
+    table = []
+    for pid, kind, text, line, col in properties(program):
+        text = ALWAYS_ON_NAMES.get(kind, text) if line is None else text
+        found = x.findings.get(pid)
+        if found is not None:
+            table.append(PropertyResult(kind, text, line, col, Verdict.VIOLATED, found.violation,
+                                        _replayed(program, e, options, found, notes)))
+        elif kind == "assert" and not any(type(i) is ir.Assert for t in program.threads for i in t.code):
+            continue  # no assertion to check
+        elif kind == "lock_misuse" and not program.syncs:
+            continue  # nothing to misuse
+        else:
+            verdict, reason = _undecided(x, pid)
+            table.append(PropertyResult(kind, text, line, col, verdict, reason=reason))
+    verdict = overall(p.verdict for p in table)
+    first = next((p for p in table if p.verdict is Verdict.VIOLATED), None)
+    reason = next((p.reason for p in table if p.reason), None) if verdict is not Verdict.VIOLATED else None
+    violated_kinds = [p.kind for p in table if p.verdict is Verdict.VIOLATED]
+    return Result(program.name, program.file, verdict, x.strategy, x.stats.as_dict(),
+                  first.violation if first else None, first.trace if first else None, reason,
+                  expectation(program.expect), meets(program.expect, verdict, violated_kinds), tuple(notes),
+                  asdict(options), program.about.strip(), tuple(table))
+
+
+def _undecided(x, pid) -> tuple[Verdict, str | None]:
+    """The verdict of a property without a counterexample, from how the search ended."""
+    if pid in x.undecided:
+        return Verdict.UNKNOWN, x.undecided[pid]
+    if x.exhausted:
+        return Verdict.UNKNOWN, x.exhausted
+    if x.unknowns:
+        return Verdict.UNKNOWN, "; ".join(x.unknowns)
+    if x.cut is not None:
+        return Verdict.BOUNDED, (f"{x.cut.reason}: {x.cut.thread} at line {x.cut.line} ('{x.cut.text}'); "
+                                 f"{x.stats.cuts} execution(s) cut there; no violation within the bound")
+    return Verdict.HOLDS, None
+
+
+def _replayed(program: Program, e: Engine, options: Options, found, notes: list):
+    """The concrete trace of a counterexample (None, with a note, if it does not replay: a bug)."""
+    violation = found.violation
+    try:
+        trace = replay(program, found.schedule, violation.values or {}, enumerate_any=e.enumerate_any,
+                       spurious=options.spurious_wakeups, expect_kind=violation.kind)
+    except ReplayError as err:
+        notes.append(f"internal: the {violation.kind} counterexample did not replay ({err})")
+        return None
+    if trace.violation.kind != violation.kind:
+        notes.append(f"internal: the replay reached a {trace.violation.kind} violation, the search a {violation.kind} one")
+    return trace

@@ -76,8 +76,13 @@ def test_text_output_has_verdict_property_inputs_and_trace():
 
 def test_json_is_complete_and_versioned():
     code, doc = verify_json(["models/lost_update.yaml"])
-    assert code == 1 and doc["schema"] == "checker.result/1"
+    assert code == 1 and doc["schema"] == "checker.result/2"
     assert doc["verdict"] == "violated" and doc["exit_code"] == 1 and doc["complete"] is False
+    table = [(p["kind"], p["text"], p["line"], p["verdict"]) for p in doc["properties"]]
+    assert table == [("final", "w == g1 + g2", 22, "violated"), ("deadlock", "no deadlock", None, "holds"),
+                     ("runtime", "no runtime error", None, "holds")]
+    assert doc["properties"][0]["violation"] == doc["violation"] and doc["properties"][0]["trace"] == doc["trace"]
+    assert [p["violation"] for p in doc["properties"][1:]] == [None, None]
     assert doc["violation"]["kind"] == "final" and doc["violation"]["line"] == 22
     assert set(doc["inputs"]) == {"g1", "g2"}
     steps = doc["trace"]["steps"]

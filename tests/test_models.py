@@ -12,6 +12,7 @@ from checker.trace import replay
 from checker.verify import Options, load, verify
 from helpers import MODELS
 
+
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
 def test_expected_verdict_with_reduction(path):
     r = verify(load(str(path)))
@@ -24,6 +25,10 @@ def test_expected_verdict_with_reduction(path):
 def test_expected_verdict_without_reduction(path):
     r = verify(load(str(path)), Options(reduction=False))
     assert r.expect_met, f"expected {r.expect}, got {r.verdict.value} {r.violation or r.reason}"
+    reduced = verify(load(str(path)))
+    assert [(p.kind, p.line, p.verdict) for p in r.properties] == \
+        [(p.kind, p.line, p.verdict) for p in reduced.properties], "the same verdict for every property"
+    assert all(p.trace is not None and p.trace.violation.kind == p.kind for p in r.violated + reduced.violated)
 
 
 VIOLATED = [m for m in MODELS if "violated" in m.read_text().split("expect:")[-1]]

@@ -79,9 +79,9 @@ CORRUPTIONS = {
     "truncated JSON": (None, '{"schema": "checker.result/1", "trace": {"inp',
                        "r.json: error: not valid JSON (Unterminated string starting at: line 1 column 42 "
                        "(char 41))\n" + HINT),
-    "another schema version": (set_in(["schema"], "checker.result/2"), None,
-                               "r.json: error: schema is the string \"checker.result/2\"; this checker replays "
-                               "'checker.result/1'\n" + HINT),
+    "another schema version": (set_in(["schema"], "checker.result/9"), None,
+                               "r.json: error: schema is the string \"checker.result/9\"; this checker replays "
+                               "'checker.result/1' or 'checker.result/2'\n" + HINT),
     "a model that holds": (set_in(["verdict"], "holds"), None,
                            "r.json: error: the verdict is the string \"holds\": there is no counterexample to "
                            "replay\n  hint: only a violated result has a trace\n"),

@@ -19,14 +19,16 @@ docs/soundness.md ("Reduction 1") mirrors the table with the argument for each r
 | observer   | a step writing a slot an `always` reads, a step of a thread an `at()` reads | W | -    |
 
 ACQ needs the object free, REL needs it held by the stepping thread: an ACQ and a REL on the
-same object are never enabled together, which is what DPOR's co-enabledness test asks. Here,
+same object are never enabled together, which is what DPOR's co-enabledness test asks. A
+memory access that is atomic (an `atomic` variable, fetch_add/cas/swap, inside an atomic block)
+has op ATOMIC: the same as OTHER here, read only by the race check (races.py). Here,
 `pending` adds what belongs to a step beyond its instruction: the in-place reads of the
 `assume`s in its local work, the observer, and, with spurious wake-ups, `quiet`.
 """
 from __future__ import annotations
 
 from checker.explore.primitives import SYNC, condition, memory, thread
-from checker.explore.state import OTHER, READ, WAIT, WRITE, Access, State
+from checker.explore.state import ATOMIC, OTHER, READ, WAIT, WRITE, Access, State
 from checker.program import ir
 
 
@@ -66,6 +68,7 @@ class Dependence:
         self.observed_threads = program.observed_threads if observe else frozenset()
         self._atomic: dict = {}
         self.local_reads = [t.local_reads for t in program.threads]
+        self.atomic_slots = frozenset(k for v in program.vars.values() if v.atomic for k in range(v.base, v.base + v.size))
 
     def sync(self, ref: ir.SyncRef, L, mode: int, op: int) -> Access:
         lo = self.sync0 + ref.base
@@ -89,7 +92,8 @@ class Dependence:
             acc = self.instr(code, ts.pc, t, s, ts.L)
             extra = self.local_reads[t][ts.pc]
             if extra:
-                acc = acc + tuple(Access(lo, hi, READ, OTHER) for lo, hi in extra)
+                acc = acc + tuple(Access(lo, hi, READ, ATOMIC if lo in self.atomic_slots else OTHER)
+                                  for lo, hi in extra)
         if t in self.observed_threads or any(
                 a.mode == WRITE and any(a.lo <= k < a.hi for k in self.observed_slots) for a in acc):
             acc = acc + (self.observer,)
@@ -129,12 +133,14 @@ class Dependence:
         return ()
 
     def atomic(self, code: tuple, pc: int, t: int) -> tuple:
-        """Every access the block's instructions might make; all OTHER (nothing inside blocks)."""
+        """Every access the block's instructions might make: memory ATOMIC (every access inside
+        a block is atomic), sync objects OTHER (nothing blocks inside a block)."""
         end = code[pc].end
         acc = set()
+        nM = self.nM
         for k in range(pc + 1, end):
             for a in self.instr(code, k, t, None, None) if code[k].visible else ():
-                acc.add(Access(a.lo, a.hi, a.mode, OTHER))
+                acc.add(Access(a.lo, a.hi, a.mode, ATOMIC if a.hi <= nM else OTHER))
             if type(code[k]) is ir.Assume:
-                acc.update(Access(lo, hi, READ, OTHER) for lo, hi in code[k].reads)
+                acc.update(Access(lo, hi, READ, ATOMIC) for lo, hi in code[k].reads)
         return tuple(sorted(acc))

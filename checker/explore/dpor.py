@@ -27,10 +27,12 @@ import sys
 
 from checker.explore.budget import OVERFLOW, Budget, Exhausted
 from checker.explore.monitors import on_final, on_state, on_stuck
-from checker.explore.start import initial
+from checker.explore.races import Monitor, Watch, adjacent
+from checker.explore.observe import Observations
+from checker.explore.start import starts
 from checker.explore.clock import History, join
 from checker.explore.dependence import Dependence, dependent
-from checker.explore.search import Exploration, Found, Schedule, Stats, properties
+from checker.explore.search import Exploration, Found, Schedule, Stats, properties, property_of
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import ACQ, DONE, State
 from checker.symbolic.values import Overflow, show
@@ -95,7 +97,7 @@ class Dpor:
         stop_at_cut: stop at the first execution a bound cuts (the caller searches again)."""
         self.keep_going = keep_going
         self.stop_at_cut = stop_at_cut
-        self.goal = properties(engine.program) if every_property else None
+        self.goal = {p[0] for p in properties(engine.program)} if every_property else None
         self.e = engine
         self.budget = budget
         self.reduce = reduce
@@ -110,22 +112,35 @@ class Dpor:
         self.events: list[Event] = []
         self.hist = History(self.dep.size)
         self.result = Exploration("optimal dpor" if reduce else "every interleaving", self.stats)
+        # `no_leak`: the observations along the current execution, and of every one ended
+        self.watch = Observations(engine.program) if engine.program.leaks else None
+        # `no_race`: happens-before over the current execution (races.py); every racing pair with keep_going
+        watch = Watch(engine.program, self.dep)
+        self.hb = Monitor(engine, self.dep, watch, every=keep_going) if watch else None
 
     # -- driver ---------------------------------------------------------------------------------
     def run(self) -> Exploration:
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 4 * self.budget.max_depth + 1000))
         try:
-            for state, start, bad in initial(self.e):
+            for state, start, bad, seen in starts(self.e):
                 self.start = start
                 if bad is not None:
+                    if self.watch:
+                        self.watch.truncated(f"start-up work ended with a {'violation' if bad.violation else 'cut'}")
                     self.report(bad.violation, bad.cut, [])
                     continue
+                if self.watch:
+                    self.watch.start = seen
                 zero = (0,) * self.n
                 v = on_state(self.e, state) if self.has_always else None
                 if v:
                     self.report(v, None, [])
                 self.explore(Node(state, (zero,) * self.n, {}, []))
+            if self.watch:  # every execution explored: compare what the observers saw
+                self.stats.solver_calls = self.e.solver.calls
+                for violation, schedule in self.watch.decide(self.e.solver, self.e.symbols, self.result.undecided):
+                    self.result.record(Found(violation, schedule))
         except _Stop:
             pass
         except Exhausted as x:
@@ -138,9 +153,12 @@ class Dpor:
         self.result.unknowns = list(dict.fromkeys(self.e.unknowns))
         return self.result
 
-    def report(self, violation, cut, extra_steps: list) -> None:
+    def report(self, violation, cut, extra_steps: list, steps: tuple | None = None) -> None:
+        """Record a violation (its schedule: the current execution then extra_steps, or `steps`)
+        or a cut."""
         if violation is not None:  # the execution ends here; the search may go on
-            steps = tuple((ev.thread, ev.choices) for ev in self.events) + tuple(extra_steps)
+            if steps is None:
+                steps = tuple((ev.thread, ev.choices) for ev in self.events) + tuple(extra_steps)
             if self.result.record(Found(violation, Schedule(self.start, steps))) and not self.keep_going and (
                     self.goal is None or self.goal <= self.result.findings.keys()):
                 raise _Stop()
@@ -151,6 +169,10 @@ class Dpor:
             if self.stop_at_cut:
                 raise _Stop()
 
+    def schedule(self) -> Schedule:
+        """The schedule of the current execution."""
+        return Schedule(self.start, tuple((ev.thread, ev.choices) for ev in self.events))
+
     # -- the search -----------------------------------------------------------------------------
     def explore(self, node: Node) -> None:
         e, s = self.e, node.state
@@ -159,6 +181,8 @@ class Dpor:
             raise Exhausted(f"depth budget: an execution longer than {self.budget.max_depth} steps")
         live = [t for t in range(self.n) if s.T[t].status != DONE]
         if not live:
+            if self.watch:
+                self.watch.end(s.pc, self.schedule)
             self.pending_races(node, live)
             self.stats.executions += 1
             if self.keep_going:
@@ -172,6 +196,8 @@ class Dpor:
             self.stats.executions += 1
             if self.keep_going:
                 self.result.deadlocks.add(tuple(show(x) for x in s.M))
+            if self.watch:
+                self.watch.end(s.pc, self.schedule)
             self.report(on_stuck(e, s), None, [])
             if not en:
                 self.pending_races(node, live)
@@ -271,6 +297,10 @@ class Dpor:
         A = self.access(node, p)
         key = key_of(p, o)
         if o.violation is not None or o.cut is not None:
+            if self.watch:
+                v = o.violation
+                self.watch.truncated(f"a {v.kind} violation at line {v.line} ended an execution" if v is not None
+                                     else f"a bound cut an execution ({o.cut.reason})")
             self.report(o.violation, o.cut, [(p, o.choices)])
             if self.reduce:  # the run ends here, but the other threads' steps from here do not
                 node.sleep[key] = Ended(A)
@@ -281,7 +311,13 @@ class Dpor:
             return
         depth = len(self.events)
         ev = self.record(node, p, key, A, o.choices)
+        if self.watch:
+            self.watch.push(o.seen)
+        races = self.hb.step(node.state, o.state, p, A, self.unfound) if self.hb else ()
         try:
+            for i, v in races:  # the schedule ends with the two racing steps, adjacent where it can
+                new = property_of(v) not in self.result.findings
+                self.report(v, None, [], adjacent(self.e, self.events, self.stack, i, key_of) if new else None)
             if self.has_always and any(a.lo == self.dep.obs for a in A):
                 v = on_state(self.e, o.state)
                 if v:  # with keep_going the execution goes on past a state that breaks `always`
@@ -294,6 +330,8 @@ class Dpor:
                 child = Node(o.state, clock, {}, [])
             self.explore(child)
         finally:
+            if self.watch:
+                self.watch.pop()
             self.undo(depth)
         if self.reduce:
             node.sleep[key] = A
@@ -315,7 +353,13 @@ class Dpor:
         self.hist.add(pos, A)
         return ev
 
+    def unfound(self, prop) -> bool:
+        """Is this property still without a counterexample (or are all violations wanted)?"""
+        return self.keep_going or (prop.kind, prop.pos.line, prop.pos.col) not in self.result.findings
+
     def undo(self, depth: int) -> None:
+        if self.hb:
+            self.hb.undo()
         ev = self.events.pop()
         self.stack.pop()
         self.hist.remove(ev.acc)

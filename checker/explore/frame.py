@@ -17,9 +17,9 @@ class Frame:
     """The mutable working copy of a state during one step of thread `t`."""
 
     __slots__ = ("M", "Y", "T", "t", "L", "pc", "status", "loops", "anys", "path", "ob", "choices",
-                 "forks", "log", "budget", "replay", "atomic", "terms")
+                 "forks", "log", "budget", "replay", "atomic", "terms", "seen")
 
-    def __init__(self, s: State, t: int, log: bool, replay, terms=None):
+    def __init__(self, s: State, t: int, log: bool, replay, terms=None, watch: bool = False):
         ts = s.T[t]
         self.M = list(s.M)
         self.Y = list(s.Y)
@@ -36,6 +36,7 @@ class Frame:
         self.replay = replay
         self.atomic = False  # inside an atomic block: visible instructions do not end the step
         self.terms = terms  # the run's array terms at symbolic indices (values.Terms)
+        self.seen = [] if watch else None  # observations for `no_leak`: [(channel, value)] (ir.Leak)
 
     def clone(self) -> "Frame":
         f = object.__new__(Frame)
@@ -44,6 +45,7 @@ class Frame:
         f.path, f.ob, f.choices, f.forks = self.path, [], list(self.choices), list(self.forks)
         f.log = list(self.log) if self.log is not None else None
         f.budget, f.replay, f.atomic, f.terms = self.budget, self.replay, self.atomic, self.terms
+        f.seen = None if self.seen is None else list(self.seen)
         return f
 
     def state(self, dead: tuple = ()) -> State:
@@ -53,6 +55,10 @@ class Frame:
         T = self.T
         T[self.t] = Thread(self.pc, self.status, tuple(L), self.loops, self.anys)
         return State(tuple(self.M), tuple(self.Y), tuple(T), self.path)
+
+    def observed(self) -> tuple:
+        """The step's observations so far, for its `Outcome`."""
+        return tuple(self.seen) if self.seen else ()
 
     def choose(self, options: list) -> list:
         """At a recorded fork: all options while exploring, the recorded one when replaying."""

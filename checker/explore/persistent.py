@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from checker.explore.dependence import Dependence
 from checker.explore.primitives import SYNC
-from checker.explore.state import DONE, OTHER, READ, RUN, SPIN, WAIT, WRITE
+from checker.explore.state import ATOMIC, DONE, OTHER, READ, RUN, SPIN, WAIT, WRITE
 from checker.program import ir
 from checker.program.liveness import step_body, successors
 
@@ -66,6 +66,11 @@ class Persistent:
         self.observed = 0
         for k in program.observed_slots:
             self.observed |= 1 << k
+        # `no_race`: a step making a plain access to a watched cell is visible (never in a proper
+        # subset), so no state where two such steps are pending is skipped (docs/soundness.md)
+        self.racy = 0
+        for k in frozenset().union(*(p.slots for p in program.properties if p.kind == "race")):
+            self.racy |= 1 << k
         self._future: list[dict] = [{} for _ in range(self.n)]
         self._own: list[dict] = [{} for _ in range(self.n)]
         self._body: list[dict] = [{} for _ in range(self.n)]
@@ -123,6 +128,11 @@ class Persistent:
         a cell index held in a local, a failed `cas` or `trylock` that only reads)."""
         return _masks(self.dep.pending(self.code[t], s, t))
 
+    def plain(self, s, t: int) -> int:
+        """The cells t's pending step in s accesses non-atomically, as a bit mask."""
+        r, w = _masks(a for a in self.dep.pending(self.code[t], s, t) if a.op != ATOMIC and a.hi <= self.dep.nM)
+        return r | w
+
     def enablers(self, s, u: int, live: list[int], fut: dict) -> list[int] | None:
         """A necessary enabling set of disabled thread u: no step of a thread outside it can
         make u enabled. None if u's blocking is not understood (the caller expands fully)."""
@@ -171,7 +181,7 @@ class Persistent:
                     steps[u] = None
                 else:
                     a = self.step(s, u)
-                    steps[u] = None if a[1] & self.observed else a
+                    steps[u] = None if a[1] & self.observed or self.racy and self.plain(s, u) & self.racy else a
             return steps[u]
 
         edges: dict = {}  # thread -> the threads it pulls into a stubborn set (None: give up)

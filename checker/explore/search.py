@@ -56,9 +56,11 @@ def property_of(v: Violation) -> tuple:
     return (v.kind, v.line, v.col) if v.kind not in ALWAYS_ON else (v.kind,)
 
 
-def properties(program) -> set:
-    """Every property of a program, as `property_of` names them."""
-    return {(p.kind, p.pos.line, p.pos.col) for p in program.properties} | {(k,) for k in ALWAYS_ON}
+def properties(program) -> list[tuple]:
+    """Every property of a program, in the order a report lists them: each `check:` entry, then
+    the always-on checks. Each is (id as `property_of` names it, kind, text, line, column)."""
+    out = [((p.kind, p.pos.line, p.pos.col), p.kind, p.text, p.pos.line, p.pos.col) for p in program.properties]
+    return out + [((k,), k, k, None, None) for k in ALWAYS_ON]
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Exploration:
     cut: Cut | None = None  # the first place a bound cut an execution (the result is bounded)
     exhausted: str | None = None  # the budget that ran out (the result is unknown)
     unknowns: list = field(default_factory=list)  # solver answers that were not sat/unsat
+    undecided: dict = field(default_factory=dict)  # property id -> why this search cannot decide it
     notes: list = field(default_factory=list)
     # With keep_going (for cross-checking searches against each other): every violation
     # reached, as (kind, line, col), and the shared memory of every finished state.

@@ -37,6 +37,10 @@ class Engine:
         self.symbols: dict = {}  # name -> z3 constant, for counterexample models
         self.unknowns: list[str] = []
         self.nS = len(program.syncs)
+        # `no_leak` observers (ir.Leak channels): threads whose reads, variables whose writes are seen
+        self.watch = bool(program.leaks)
+        self.watched_threads = frozenset(t for leak in program.leaks for k, t in leak.channels if k == "thread")
+        self.watched_vars = frozenset(b for leak in program.leaks for k, b in leak.channels if k == "var")
 
     # -- obligations ----------------------------------------------------------------------
     def obligation(self, f: Frame, cond, kind: str, message: str, src: ir.Src, out: list) -> bool:
@@ -91,7 +95,7 @@ class Engine:
 
     # -- the step ---------------------------------------------------------------------------
     def step(self, s: State, t: int, replay: list | None = None) -> list[Outcome]:
-        f = Frame(s, t, self.record, replay, self.solver.terms)
+        f = Frame(s, t, self.record, replay, self.solver.terms, self.watch)
         out: list[Outcome] = []
         if f.status == WAIT:  # a spurious wake-up: leave the condition's wait set
             f.status = RUN
@@ -103,7 +107,7 @@ class Engine:
 
     def start(self, s: State, t: int, replay: list | None = None) -> list[Outcome]:
         """Run thread t's local work before its first visible instruction."""
-        f = Frame(s, t, self.record, replay, self.solver.terms)
+        f = Frame(s, t, self.record, replay, self.solver.terms, self.watch)
         out: list[Outcome] = []
         self.run(f, out, first=False)
         return out
@@ -118,7 +122,8 @@ class Engine:
                 return
             instr = code[f.pc]
             if instr.visible and not first and not f.atomic:
-                out.append(Outcome(f.state(dead[f.pc]), tuple(f.choices), None, None, f.log, tuple(f.forks)))
+                out.append(Outcome(f.state(dead[f.pc]), tuple(f.choices), None, None, f.log, tuple(f.forks),
+                                   f.observed()))
                 return
             first = False
             f.budget -= 1
@@ -141,7 +146,7 @@ class Engine:
             self.violate(f, "lock_misuse", f"thread {self.program.threads[f.t].name} ends while holding {', '.join(held)}",
                          self.last_src(f.t), out)
             return
-        out.append(Outcome(f.state(), tuple(f.choices), None, None, f.log, tuple(f.forks)))
+        out.append(Outcome(f.state(), tuple(f.choices), None, None, f.log, tuple(f.forks), f.observed()))
 
     def last_src(self, t: int) -> ir.Src:
         code = self.code[t]

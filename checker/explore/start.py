@@ -17,10 +17,11 @@ class View:
     """What closures see: memory, thread states, locals, the obligation list, and the run's
     array terms (`values.Terms`, for a cell read at a symbolic index)."""
 
-    __slots__ = ("M", "T", "L", "ob", "terms")
+    __slots__ = ("M", "T", "L", "ob", "terms", "seen")
 
-    def __init__(self, M, T=(), L=(), terms=None):
+    def __init__(self, M, T=(), L=(), terms=None, seen=None):
         self.M, self.T, self.L, self.ob, self.terms = M, T, L, [], terms
+        self.seen = seen  # `no_leak`: the observers' input reads in `locals:` initial values
 
 
 def input_symbols(program: ir.Program) -> tuple[dict, list]:
@@ -36,7 +37,14 @@ def input_symbols(program: ir.Program) -> tuple[dict, list]:
 
 def initial(e: Engine, replay: list | None = None) -> list[tuple[State, tuple, Outcome | None]]:
     """The initial states: (state, per-thread start choices, a failing outcome or None)."""
+    return [(s, c, bad) for s, c, bad, _ in starts(e, replay)]
+
+
+def starts(e: Engine, replay: list | None = None) -> list[tuple[State, tuple, Outcome | None, tuple]]:
+    """The initial states as `initial` gives them, each with what `no_leak` observers saw on the
+    way (inputs read by `locals:` initial values and by start-up local work: ((channel, v), ...))."""
     p = e.program
+    seen: list | None = [] if e.watch else None
     M: list = []
     for inp in p.inputs:
         M.append(e.values[inp.name] if e.values is not None else e.symbols[inp.name])
@@ -48,20 +56,20 @@ def initial(e: Engine, replay: list | None = None) -> list[tuple[State, tuple, O
     T = []
     for th in p.threads:
         L = [None] * len(th.local_names)
-        lv = View(M, L=L, terms=e.solver.terms)
+        lv = View(M, L=L, terms=e.solver.terms, seen=seen)
         for k, fn in th.local_init:
             L[k] = fn(lv)
         T.append(Thread(0, RUN, tuple(L), 0, 0))
-    states = [(State(tuple(M), tuple(Y), tuple(T), ()), ())]
+    states = [(State(tuple(M), tuple(Y), tuple(T), ()), (), tuple(seen or ()))]
     ended = []  # start-up branches that failed a check or were cut: they go no further
     for t in range(len(p.threads)):
         nxt = []
-        for s, choices in states:
+        for s, choices, obs in states:
             want = replay[t] if replay is not None else None
             for o in e.start(s, t, list(want) if want is not None else None):
                 if o.violation is not None or o.cut is not None:
-                    ended.append((o.state, choices + (o.choices,), o))
+                    ended.append((o.state, choices + (o.choices,), o, obs + o.seen))
                 else:
-                    nxt.append((o.state, choices + (o.choices,)))
+                    nxt.append((o.state, choices + (o.choices,), obs + o.seen))
         states = nxt
-    return ended + [(s, c, None) for s, c in states]
+    return ended + [(s, c, None, obs) for s, c, obs in states]

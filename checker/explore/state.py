@@ -12,7 +12,7 @@ from checker.symbolic.values import key as value_key
 
 RUN, WAIT, DONE, SPIN = 0, 1, 2, 3
 READ, WRITE = 0, 1
-OTHER, ACQ, REL = 0, 1, 2
+OTHER, ACQ, REL, ATOMIC = 0, 1, 2, 3  # ATOMIC: a memory access that never races (races.py)
 
 
 class Thread(NamedTuple):
@@ -41,7 +41,9 @@ class State(NamedTuple):
 
 class Access(NamedTuple):
     """One resource touched by a step: location ids [lo, hi), READ/WRITE, and ACQ/REL/OTHER
-    (an acquire needs the object free, a release needs it held: never enabled together)."""
+    (an acquire needs the object free, a release needs it held: never enabled together), or
+    ATOMIC for a memory access that is atomic (an `atomic` variable, `fetch_add`/`cas`/`swap`,
+    inside an `atomic:` block): the same as OTHER for dependence, never a data race."""
 
     lo: int
     hi: int
@@ -75,3 +77,4 @@ class Outcome(NamedTuple):
     cut: Cut | None
     log: list | None  # what the step read and wrote, when recording a trace
     forks: tuple = ()  # symbolic branch directions taken: with `choices`, which outcome of the step this is
+    seen: tuple = ()  # what `no_leak` observers saw in the step: ((channel, value), ...) (ir.Leak)

@@ -39,6 +39,8 @@ from checker.explore.monitors import on_final, on_state, on_stuck
 from checker.explore.start import initial
 from checker.explore.dependence import Dependence
 from checker.explore.persistent import Persistent
+from checker.explore.race_states import pending_race, stateful_gaps
+from checker.explore.races import Watch
 from checker.explore.search import Exploration, Found, Schedule, Stats, properties
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import DONE
@@ -75,7 +77,7 @@ class Stateful:
                  count_paths: bool = False, keep_going: bool = False, every_property: bool = False):
         """keep_going, every_property: as for `Dpor`."""
         self.keep_going = keep_going
-        self.goal = properties(engine.program) if every_property else None
+        self.goal = {p[0] for p in properties(engine.program)} if every_property else None
         self.e = engine
         self.budget = budget
         self.loop_bound = loop_bound
@@ -83,6 +85,7 @@ class Stateful:
         self.count_paths = count_paths and not reduce
         self.n = len(engine.program.threads)
         self.persistent = Persistent(engine, Dependence(engine.program, observe=False))
+        self.races = Watch(engine.program, self.persistent.dep)  # `no_race`: checked in every state
         self.stats = Stats()
         self.result = Exploration("stateful, persistent sets" if reduce else "stateful, every interleaving",
                                   self.stats)
@@ -113,6 +116,13 @@ class Stateful:
             self.result.exhausted = x.reason
         except Overflow:
             self.result.exhausted = OVERFLOW
+        for prop, why in stateful_gaps(self.e.program).items():  # `no_race` where its test may miss a race
+            if (prop.kind, prop.pos.line, prop.pos.col) not in self.result.findings:
+                self.result.undecided[(prop.kind, prop.pos.line, prop.pos.col)] = why
+        for leak in self.e.program.leaks:  # states merge executions: what each observer saw is lost
+            self.result.undecided[("leak", leak.pos.line, leak.pos.col)] = (
+                f"{leak.text} (line {leak.pos.line}) is not decided: the stateful search "
+                "(loops, or --no-reduction) does not keep what the observers saw")
         self.stats.solver_calls = self.e.solver.calls
         self.result.unknowns = list(dict.fromkeys(self.e.unknowns))
         return self.result
@@ -150,6 +160,10 @@ class Stateful:
                 self.found(v, path)
             return []
         en = [t for t in live if enabled(e, s, t)]
+        if self.races and len(en) > 1 and any(self.unfound(p) for p in self.races.props):
+            got = pending_race(e, self.persistent.dep, self.races, s, en, self.unfound)
+            for v in got[0] if got else ():  # two racing steps can run next: the schedule ends with them
+                self.found(v, path + got[1])
         if stuck(s, en):
             self.terminals(stats, key)
             self.deadlock_keys.add(key if key is not None else s.key(self.bounded))
@@ -157,6 +171,10 @@ class Stateful:
                 self.result.deadlocks.add(tuple(show(x) for x in s.M))
             self.found(on_stuck(e, s), path)
         return en
+
+    def unfound(self, prop) -> bool:
+        """Is this property still without a counterexample (or are all violations wanted)?"""
+        return self.keep_going or (prop.kind, prop.pos.line, prop.pos.col) not in self.result.findings
 
     def outcomes(self, s, t, path) -> tuple[list, bool]:
         """The successors of thread t's step, and whether the step is *clean*: it has at least

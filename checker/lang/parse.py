@@ -8,6 +8,7 @@ cannot expand), duplicate keys are errors, and each statement string is parsed b
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -26,8 +27,8 @@ SYNC_ARITY = {"lock": 1, "unlock": 1, "read_lock": 1, "write_lock": 1, "wait": 2
               "broadcast": 1, "acquire": 1, "release": 1, "join": 1}
 STATEMENT_WORDS = sorted([*SYNC_ARITY, "assert", "assume", "skip", "atomic", "if", "while"])
 COMPOUND = {"atomic", "if", "while", "then", "else", "do"}
-PROPERTY_KINDS = ["final", "always", "no_deadlock"]
-VIOLATION_KINDS = ["final", "always", "assert", "deadlock", "lock_misuse", "runtime"]
+PROPERTY_KINDS = ["final", "always", "no_deadlock", "no_leak", "no_race"]
+VIOLATION_KINDS = ["final", "always", "assert", "deadlock", "lock_misuse", "runtime", "leak", "race"]
 
 
 def pos_of(node: Node) -> Pos:
@@ -359,8 +360,11 @@ class _Parser:
                 if lo > hi:
                     raise ModelError(f"the range {lo}..{hi} of input '{name}' is empty",
                                      text_origin(v), f"write {hi}..{lo}")
-            cur.end()
-            out.append(S.InputDecl(name, typ, lo, hi, pos_of(knode)))
+            secret = cur.accept("secret")
+            if not cur.at_end():
+                raise cur.error(f"unexpected text after the type of input '{name}'",
+                                did_you_mean(cur.tok.text, ["secret"]) or "write 'int in LO..HI', optionally followed by 'secret'")
+            out.append(S.InputDecl(name, typ, lo, hi, pos_of(knode), secret))
         return tuple(out)
 
     def const_int(self, cur: Cursor) -> int:
@@ -393,6 +397,21 @@ class _Parser:
             raise ModelError(f"shared '{name}' has no value", pos_of(v),
                              "write a value (0, false), int[N], mutex, rwlock, condition or 'semaphore N'")
         cur = Cursor(v.value, text_origin(v))
+        if cur.tok.kind == "name" and cur.tok.text == "atomic":  # `x: atomic 0`, `a: atomic int[4]`
+            rest = cur.tokens[1]
+            if rest.kind == "end":
+                raise ModelError(f"atomic '{name}' needs an initial value or an array type", text_origin(v),
+                                 "write 'x: atomic 0' or 'a: atomic int[4]'")
+            d = self.declared(name, v.value[rest.col:], cur.pos(rest), pos)
+            if d.kind not in ("var", "int_array", "bool_array"):
+                raise ModelError(f"only variables and arrays can be atomic; '{name}' is a {d.kind.replace('_', ' ')}",
+                                 cur.pos(rest), "write 'x: atomic 0' or 'a: atomic int[4]'")
+            return replace(d, atomic=True)
+        return self.declared(name, v.value, text_origin(v), pos)
+
+    def declared(self, name: str, value: str, origin: Pos, pos: Pos) -> S.SharedDecl:
+        """A shared resource from its declaration text (which starts at `origin`)."""
+        cur = Cursor(value, origin)
         word = cur.tok.text if cur.tok.kind == "name" else ""
         if word in ("mutex", "int", "bool") and cur.tokens[1].text == "[":
             cur.next()
@@ -401,7 +420,7 @@ class _Parser:
             cur.expect("]")
             cur.end()
             if not 1 <= size <= 4096:
-                raise ModelError(f"array '{name}' must have 1 to 4096 cells, not {size}", text_origin(v))
+                raise ModelError(f"array '{name}' must have 1 to 4096 cells, not {size}", origin)
             if word == "mutex":
                 return S.SharedDecl(name, "mutex_array", None, size, pos)
             init = S.Bool(False, pos) if word == "bool" else S.Num(0, pos)
@@ -411,23 +430,23 @@ class _Parser:
         if word == "semaphore":
             cur.next()
             if cur.at_end():
-                raise ModelError(f"semaphore '{name}' needs a number of permits", text_origin(v),
+                raise ModelError(f"semaphore '{name}' needs a number of permits", origin,
                                  "write 'semaphore 2'")
             permits = self.const_int(cur)
             cur.end()
             if not 0 <= permits <= 1000:
-                raise ModelError(f"semaphore '{name}' needs 0 to 1000 permits, not {permits}", text_origin(v))
+                raise ModelError(f"semaphore '{name}' needs 0 to 1000 permits, not {permits}", origin)
             return S.SharedDecl(name, "semaphore", permits, 1, pos)
         if word in ("int", "bool") and len(cur.tokens) == 2:
-            raise ModelError(f"shared '{name}' needs an initial value, not a type", text_origin(v),
+            raise ModelError(f"shared '{name}' needs an initial value, not a type", origin,
                              "write 'x: 0' or 'flag: false' (inputs go under 'inputs:')")
         hint_word = did_you_mean(word, ["mutex", "rwlock", "condition", "semaphore"]) if word else None
         try:
-            init = parse_expr(v.value, text_origin(v))
+            init = parse_expr(value, origin)
         except ModelError as e:
             raise ModelError(e.message, e.pos, hint_word or e.hint) from None
         if hint_word and isinstance(init, S.Name):
-            raise ModelError(f"unknown resource type '{word}'", text_origin(v), hint_word)
+            raise ModelError(f"unknown resource type '{word}'", origin, hint_word)
         return S.SharedDecl(name, "var", init, 1, pos)
 
     def threads(self, node: Node) -> tuple[S.ThreadDecl, ...]:
@@ -540,6 +559,9 @@ class _Parser:
             if isinstance(item, ScalarNode) and item.value == "no_deadlock":
                 out.append(S.PropertyDecl("no_deadlock", None, "no_deadlock", pos_of(item)))
                 continue
+            if isinstance(item, ScalarNode) and item.value == "no_race":
+                out.append(S.PropertyDecl("no_race", None, "no_race", pos_of(item)))
+                continue
             if not isinstance(item, MappingNode) or len(item.value) != 1:
                 raise ModelError("a property is 'final: EXPR', 'always: EXPR' or 'no_deadlock'",
                                  pos_of(item), "one property per list item")
@@ -551,25 +573,90 @@ class _Parser:
             if kind == "no_deadlock":
                 out.append(S.PropertyDecl("no_deadlock", None, "no_deadlock", pos_of(knode)))
                 continue
+            if kind == "no_leak":
+                out.append(self.no_leak(knode, vnode))
+                continue
+            if kind == "no_race":
+                out.append(self.no_race(knode, vnode))
+                continue
             v = self.scalar(vnode, f"'{kind}'")
             out.append(S.PropertyDecl(kind, parse_expr(v.value, text_origin(v)), v.value, pos_of(knode)))
         return tuple(out)
+
+    def no_race(self, knode: ScalarNode, vnode: Node) -> S.PropertyDecl:
+        """`no_race: [x, d]` (or `no_race: x`): the shared variables and arrays it watches."""
+        hint = "write '- no_race' for every shared variable, or '- no_race: [x, d]'"
+        if self.empty_ok(vnode):
+            raise ModelError("'no_race:' names no variable", pos_of(knode), hint)
+        items = vnode.value if isinstance(vnode, SequenceNode) else [vnode]
+        if not items:
+            raise ModelError("'no_race: []' names no variable", pos_of(vnode), hint)
+        names = []
+        for item in items:
+            v = self.scalar(item, "a name in 'no_race'", hint)
+            if not v.value.isidentifier():
+                raise ModelError(f"'{shown(v.value)}' is not a variable name", pos_of(item),
+                                 "name a whole variable or array: 'no_race: [d]' watches every cell of d")
+            if any(n == v.value for n, _ in names):
+                raise ModelError(f"'{v.value}' is named twice in 'no_race'", pos_of(item), "name each variable once")
+            names.append((v.value, pos_of(item)))
+        text = "no_race: [" + ", ".join(n for n, _ in names) + "]"
+        return S.PropertyDecl("no_race", None, text, pos_of(knode), names=tuple(names))
+
+    def no_leak(self, knode: ScalarNode, vnode: Node) -> S.PropertyDecl:
+        """`no_leak: {secret: S, to: OBS}`, each of S and OBS a name or a list of names."""
+        hint = "write 'no_leak: {secret: INPUT, to: THREAD_OR_VARIABLE}' (each may be a list)"
+        table = self.mapping(vnode, "'no_leak'") if not self.empty_ok(vnode) else {}
+        for key, (k, _) in table.items():
+            if key not in ("secret", "to"):
+                raise ModelError(f"unknown key '{shown(key)}' in 'no_leak'", pos_of(k),
+                                 did_you_mean(key, ["secret", "to"]) or hint)
+        for need in ("secret", "to"):
+            if need not in table:
+                raise ModelError(f"'no_leak' needs '{need}'", pos_of(vnode), hint)
+
+        def names(node: Node, what: str) -> tuple:
+            items = node.value if isinstance(node, SequenceNode) else [node]
+            if not items:
+                raise ModelError(f"'{what}' of 'no_leak' names nothing", pos_of(node), hint)
+            out = []
+            for item in items:
+                v = self.scalar(item, f"a name in '{what}' of 'no_leak'", hint)
+                if not v.value.isidentifier():
+                    raise ModelError(f"'{shown(v.value)}' is not a name", pos_of(v), hint)
+                out.append((v.value, pos_of(v)))
+            return tuple(out)
+
+        leak = S.LeakDecl(names(table["secret"][1], "secret"), names(table["to"][1], "to"))
+        text = (f"no_leak: {{secret: {', '.join(n for n, _ in leak.secret)}, "
+                f"to: {', '.join(n for n, _ in leak.to)}}}")
+        return S.PropertyDecl("no_leak", None, text, pos_of(knode), leak)
 
     def expect(self, node: Node) -> S.Expect:
         pos = pos_of(node)
         if isinstance(node, ScalarNode):
             if node.value in ("holds", "violated"):
-                return S.Expect(node.value, None, pos)
+                return S.Expect(node.value, (), pos)
             raise ModelError(f"'expect' must be holds or violated, not '{shown(node.value)}'", pos,
                              did_you_mean(node.value, ["holds", "violated"]) or "or {violated: KIND}")
         table = self.mapping(node, "'expect'")
         if list(table) != ["violated"]:
-            raise ModelError("'expect' as a mapping must be {violated: KIND}", pos)
-        kind = self.scalar(table["violated"][1], "the expected violation kind").value
-        if kind not in VIOLATION_KINDS:
-            raise ModelError(f"unknown violation kind '{shown(kind)}'", pos_of(table["violated"][1]),
-                             did_you_mean(kind, VIOLATION_KINDS) or f"kinds: {', '.join(VIOLATION_KINDS)}")
-        return S.Expect("violated", kind, pos)
+            raise ModelError("'expect' as a mapping must be {violated: KIND} or {violated: [KIND, ...]}", pos)
+        vnode = table["violated"][1]
+        items = vnode.value if isinstance(vnode, SequenceNode) else [vnode]
+        if not items:
+            raise ModelError("'expect: {violated: [...]}' needs at least one kind", pos_of(vnode),
+                             "or write 'expect: violated'")
+        kinds = []
+        for item in items:
+            kind = self.scalar(item, "an expected violation kind").value
+            if kind not in VIOLATION_KINDS:
+                raise ModelError(f"unknown violation kind '{shown(kind)}'", pos_of(item),
+                                 did_you_mean(kind, VIOLATION_KINDS) or f"kinds: {', '.join(VIOLATION_KINDS)}")
+            if kind in kinds:
+                raise ModelError(f"violation kind '{shown(kind)}' is listed twice", pos_of(item))
+            kinds.append(kind)
+        return S.Expect("violated", tuple(kinds), pos)
 
 
 # ---- statement strings -------------------------------------------------------------------

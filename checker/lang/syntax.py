@@ -157,6 +157,7 @@ class InputDecl:
     lo: int | None
     hi: int | None
     pos: Pos
+    secret: bool = False  # `... secret`: one tenant's private data, for `no_leak`
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ class SharedDecl:
     init: object
     size: int
     pos: Pos
+    atomic: bool = False  # `x: atomic 0`, `a: atomic int[4]`: every access is atomic (never races)
 
 
 @dataclass(frozen=True)
@@ -181,17 +183,27 @@ class ThreadDecl:
 
 
 @dataclass(frozen=True)
+class LeakDecl:
+    """`no_leak: {secret: S, to: OBS}`: the names as written, each with its position."""
+
+    secret: tuple[tuple[str, Pos], ...]
+    to: tuple[tuple[str, Pos], ...]
+
+
+@dataclass(frozen=True)
 class PropertyDecl:
-    kind: str  # 'final' | 'always' | 'no_deadlock'
+    kind: str  # 'final' | 'always' | 'no_deadlock' | 'no_leak'
     expr: Expr | None
     text: str
     pos: Pos
+    leak: LeakDecl | None = None  # for 'no_leak'
+    names: tuple[tuple[str, Pos], ...] = ()  # for 'no_race: [x, d]': the names as written (empty: all)
 
 
 @dataclass(frozen=True)
 class Expect:
     verdict: str  # 'holds' | 'violated'
-    kind: str | None
+    kinds: tuple[str, ...]  # with 'violated': exactly these kinds of property are violated (empty: any)
     pos: Pos
 
 

@@ -42,6 +42,18 @@ def reads(fn, *parts):
     return fn
 
 
+def seen_input(slot: int, channel: tuple):
+    """An input read by a thread that a `no_leak` observes: the value is also appended to the
+    step's observations (`Frame.seen`, or `View.seen` at start-up; None elsewhere)."""
+    def read_input(X):
+        v = X.M[slot]
+        seen = getattr(X, "seen", None)
+        if seen is not None:
+            seen.append((channel, v))
+        return v
+    return read_input
+
+
 def binop(op: str, fa, fb, pos: Pos):
     return reads(_binop(op, fa, fb, pos), fa, fb)
 
@@ -172,13 +184,14 @@ class Compiler:
         self.input_slot: dict[str, int] = {}
         self.thread_index: dict[str, list[int]] = {}
         self.thread_counted: dict[str, bool] = {}
+        self.watched: set[int] = set()  # threads some `no_leak` observes: their input reads are seen
 
     # -- resources ------------------------------------------------------------------------
     def resources(self) -> None:
         for d in self.model.inputs:
             slot = len(self.slots)
             self.slots.append(ir.Slot(d.name, d.type, True))
-            self.inputs.append(ir.InputInfo(d.name, d.type, d.lo, d.hi, slot))
+            self.inputs.append(ir.InputInfo(d.name, d.type, d.lo, d.hi, slot, d.secret))
             self.input_slot[d.name] = slot
         for d in self.model.shared:
             if d.kind in ("var", "int_array", "bool_array"):
@@ -194,7 +207,7 @@ class Compiler:
                 for k, (fn, _) in enumerate(types):
                     self.slots.append(ir.Slot(f"{d.name}[{k}]" if array else d.name, typ, False))
                     self.init.append((base + k, fn))
-                self.vars[d.name] = ir.Var(d.name, typ, base, len(cells), array)
+                self.vars[d.name] = ir.Var(d.name, typ, base, len(cells), array, d.atomic)
             elif d.kind == "mutex_array":
                 base = len(self.syncs)
                 self.syncs.extend(ir.SyncObj(f"{d.name}[{k}]", "mutex") for k in range(d.size))
@@ -237,6 +250,8 @@ class Compiler:
             self.thread_index[d.name] = list(range(idx, idx + n))
             self.thread_counted[d.name] = d.count is not None
             idx += n
+        leaks = tuple(self.leak(p) for p in self.model.properties if p.kind == "no_leak")
+        self.watched = {t for leak in leaks for kind, t in leak.channels if kind == "thread"}
         threads: list[ir.ThreadCode] = []
         joined: set[int] = set()
         spins: set[int] = set()
@@ -249,7 +264,9 @@ class Compiler:
                 spins |= lowering.spins
         threads = [self.with_exit(t) if k in joined else t for k, t in enumerate(threads)]
         has_loops = any(isinstance(i, ir.Jump) and i.back for t in threads for i in t.code)
-        props = tuple(PropertyCompiler(self, threads).run(p) for p in self.model.properties if p.kind != "no_deadlock")
+        props = tuple(ir.Property("leak", None, p.text, p.pos, frozenset(), frozenset()) if p.kind == "no_leak"
+                      else self.race(p) if p.kind == "no_race"
+                      else PropertyCompiler(self, threads).run(p) for p in self.model.properties if p.kind != "no_deadlock")
         count = sum(len(t.code) for t in threads)
         if count > MAX_INSTRS:
             raise ModelError(f"the model lowers to {count} instructions; at most {MAX_INSTRS} are supported")
@@ -260,7 +277,70 @@ class Compiler:
         return ir.Program(self.model.name, self.model.about, self.model.file, tuple(self.inputs),
                           tuple(self.slots), tuple(self.init), dict(self.vars), tuple(self.syncs),
                           tuple(threads), props, self.model.expect, has_loops, frozenset(joined), count,
-                          counted_loops, cyclic)
+                          counted_loops, cyclic, leaks=leaks)
+
+    def race(self, p: S.PropertyDecl) -> ir.Property:
+        """A `no_race` entry: the property 'race' watching the cells of the named variables and
+        arrays (every non-atomic one when none is named); `slots` holds those cells."""
+        if not p.names:
+            watched = [v for v in self.vars.values() if not v.atomic]
+        else:
+            watched = []
+            for name, pos in p.names:
+                var = self.vars.get(name)
+                if var is None:
+                    kind = self.names.kinds.get(name)
+                    if kind is None:
+                        raise ModelError(f"undefined name '{name}' in 'no_race'", pos,
+                                         did_you_mean(name, list(self.vars)) or "name shared variables or arrays")
+                    raise ModelError(f"'no_race' watches shared variables and arrays; '{name}' is {describe_type(kind)}",
+                                     pos, "a lock, condition, semaphore, thread or input cannot race")
+                if var.atomic:
+                    raise ModelError(f"'{name}' is atomic: its accesses never race", pos,
+                                     f"drop it from 'no_race', or declare it without 'atomic' to check it")
+                watched.append(var)
+        if not watched:
+            raise ModelError("'no_race' has nothing to watch: the model has no non-atomic shared variable", p.pos,
+                             "declare a shared variable, or drop 'no_race'")
+        slots = frozenset(k for v in watched for k in range(v.base, v.base + v.size))
+        return ir.Property("race", None, p.text, p.pos, slots, frozenset())
+
+    def leak(self, p: S.PropertyDecl) -> ir.Leak:
+        """Check a `no_leak` entry's names: the secrets are inputs marked `secret`, the observers
+        threads (every instance) or shared int/bool variables."""
+        secret: list[int] = []
+        for name, pos in p.leak.secret:
+            kind = self.names.kinds.get(name)
+            if name not in self.input_slot:
+                raise ModelError(f"'{name}' is {describe_type(kind)}, not an input" if kind else
+                                 f"undefined input '{name}' in 'no_leak'", pos,
+                                 did_you_mean(name, list(self.input_slot)) or "'secret' names inputs marked 'secret'")
+            decl = self.names.decls[name]
+            if not decl.secret:
+                raise ModelError(f"input '{name}' is not marked secret", pos,
+                                 f"declare it as '{name}: {'bool' if decl.type == 'bool' else 'int'}"
+                                 f"{f' in {decl.lo}..{decl.hi}' if decl.lo is not None else ''} secret'")
+            if self.input_slot[name] not in secret:
+                secret.append(self.input_slot[name])
+        channels: list[tuple[str, int]] = []
+        for name, pos in p.leak.to:
+            if name in self.thread_index:
+                found = [("thread", t) for t in self.thread_index[name]]
+            elif name in self.vars and not self.vars[name].array:
+                found = [("var", self.vars[name].base)]
+            elif name in self.vars:
+                raise ModelError(f"'{name}' is an array; 'to' names a thread or a shared int or bool variable", pos,
+                                 "name the thread that reads the array (its reads are what it observes)")
+            elif name in self.names.kinds:
+                what = "an input" if name in self.input_slot else describe_type(self.names.kinds[name])
+                raise ModelError(f"'{name}' is {what}; 'to' names a thread or a shared variable", pos,
+                                 "name the thread that observes it")
+            else:
+                raise ModelError(f"'{name}' is neither a thread nor a shared variable", pos,
+                                 did_you_mean(name, list(self.thread_index) + list(self.vars))
+                                 or f"threads: {', '.join(self.thread_index)}")
+            channels.extend(c for c in found if c not in channels)
+        return ir.Leak(tuple(secret), tuple(channels), p.text, p.pos)
 
     def with_exit(self, t: ir.ThreadCode) -> ir.ThreadCode:
         end = Src("(thread ends)", t.code[-1].src.pos if t.code else Pos(1, 1))
@@ -456,6 +536,8 @@ class Lowering:
             return [], self.local_fn(self.locals[n], e), self.local_types[n]
         if n in self.c.input_slot:
             slot = self.c.input_slot[n]
+            if self.index in self.c.watched and self.direct is None:  # an observer sees what it reads
+                return [], seen_input(slot, ("thread", self.index)), self.c.slots[slot].type
             return [], (lambda X: X.M[slot]), self.c.slots[slot].type
         if n in self.c.vars:
             var = self.c.vars[n]

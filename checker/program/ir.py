@@ -54,6 +54,7 @@ class Var:
     base: int
     size: int
     array: bool
+    atomic: bool = False  # declared `atomic`: every access is atomic (never races; orders others)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class InputInfo:
     lo: int | None
     hi: int | None
     slot: int
+    secret: bool = False
 
 
 # ---- instructions ---------------------------------------------------------------------------
@@ -283,12 +285,27 @@ class ThreadCode:
 
 @dataclass(frozen=True)
 class Property:
-    kind: str  # 'final' | 'always'
+    kind: str  # 'final' | 'always' | 'leak' | 'race' (`no_race`: fn None, slots the cells it watches)
     fn: Fn
     text: str
     pos: Pos
     slots: frozenset  # memory slots it reads
     threads: frozenset  # threads whose position it reads (via at)
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A `no_leak` entry: the secret inputs (their slots) and the observation channels.
+
+    A channel is ('thread', t): every value thread instance t reads from shared state and
+    inputs (each shared read, each input read, the result of a `fetch_add`/`swap`/`cas`/
+    `trylock`), or ('var', base): every value written to that shared variable. The observer
+    sees one sequence per channel (docs/semantics.md, "Noninterference")."""
+
+    secret: tuple[int, ...]  # input slots
+    channels: tuple[tuple[str, int], ...]
+    text: str
+    pos: Pos
 
 
 @dataclass(frozen=True)
@@ -309,6 +326,7 @@ class Program:
     stmt_count: int = 0
     counted_loops: bool = False  # every loop is a counted loop (compile.counted): every execution is finite
     cyclic: bool = False  # some loop is `while true`: a server, whose state space is searched statefully
+    leaks: tuple = ()  # Leak per `no_leak` entry (each also a Property of kind 'leak')
 
     @property
     def observed_slots(self) -> frozenset:

@@ -6,11 +6,15 @@ added within a version. Model text needs no escaping here: `json.dump` (with its
 """
 from __future__ import annotations
 
+import json
+
 from checker.errors import ModelError
+from checker.render.outcome import Outcome, Style, run_code
 from checker.render.words import shown_violation
 from checker.result import Result
 
-SCHEMA = "checker.result/1"
+SCHEMA = "checker.result/2"  # 2: `properties`, a verdict per property
+REPLAYABLE = ("checker.result/1", SCHEMA)  # `checker replay` reads both: their trace fields agree
 RUN_SCHEMA = "checker.run/1"
 CHECK_SCHEMA = "checker.check/1"
 
@@ -38,8 +42,14 @@ def trace_dict(trace) -> dict | None:
     }
 
 
+def property_dict(p) -> dict:
+    """One property's verdict, with its counterexample when it is violated."""
+    return {"kind": p.kind, "text": p.text, "line": p.line, "column": p.col, "verdict": p.verdict.value,
+            "reason": p.reason, "violation": violation_dict(shown_violation(p)), "trace": trace_dict(p.trace)}
+
+
 def result_dict(r: Result) -> dict:
-    """The `checker.result/1` object of one result."""
+    """The `checker.result/2` object of one result."""
     return {
         "schema": SCHEMA,
         "model": r.model,
@@ -49,6 +59,7 @@ def result_dict(r: Result) -> dict:
         "exit_code": int(r.exit_code),
         "complete": r.verdict.value == "holds",
         "reason": r.reason,
+        "properties": [property_dict(p) for p in r.properties],
         "violation": violation_dict(shown_violation(r)),
         "inputs": (r.trace.inputs if r.trace else (r.violation.values if r.violation else None)),
         "trace": trace_dict(r.trace),
@@ -77,3 +88,19 @@ def internal_error_dict(path: str, message: str) -> dict:
 def run_dict(items: list[dict], exit_code: int) -> dict:
     """The `checker.run/1` object of several models."""
     return {"schema": RUN_SCHEMA, "exit_code": exit_code, "results": items}
+
+
+def outcome_dict(o: Outcome) -> dict:
+    """The object of one model's outcome: a result, error or internal error object."""
+    if o.error is not None:
+        return error_dict(o.error)
+    if o.internal is not None:
+        return internal_error_dict(o.path, o.internal)
+    return result_dict(o.result)
+
+
+def document(outcomes: list[Outcome], style: Style) -> str:
+    """The `json` format: one model's object, or a `checker.run/1` object for several."""
+    items = [outcome_dict(o) for o in outcomes]
+    doc = items[0] if len(outcomes) == 1 else run_dict(items, run_code(outcomes))
+    return json.dumps(doc, indent=2, default=str) + "\n"

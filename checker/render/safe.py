@@ -7,7 +7,8 @@ overrides that make a line read differently from what it says. `printable` turns
 character into a visible escape (`\\x1b`, `\\u202e`), so text from a model reaches a terminal, a
 report or a CI log exactly as written and never acts on it. JSON needs no help (json.dump with
 `ensure_ascii` escapes them); every text, Markdown and HTML renderer must pass model-provided
-strings through `printable` (Markdown and HTML then apply their own escaping on top).
+strings through `printable` (Markdown and HTML then apply their own escaping on top):
+`markdown` does so for one line of Markdown, `xml_text` for XML text and attributes.
 """
 from __future__ import annotations
 
@@ -47,3 +48,22 @@ def printable(text: object, newlines: bool = False) -> str:
         else:
             out.append(f"\\u{ord(c):04x}")
     return "".join(out)
+
+
+def xml_text(text: object) -> str:
+    """Text for an XML 1.0 document (JUnit): `printable` (newlines kept), then every character
+    XML 1.0 forbids even as a reference (U+FFFE, U+FFFF, lone surrogates) dropped. The XML
+    writer escapes `& < > "` itself."""
+    return "".join(c for c in printable(text, newlines=True)
+                   if not (0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff"))
+
+
+MARKDOWN_SPECIAL = frozenset("\\`*_[]<>|&~$#")  # inline syntax in GitHub Markdown: emphasis, code,
+# links and images, raw HTML and entities, table cells, strikethrough, maths, heading closers
+
+
+def markdown(text: object) -> str:
+    """Model text for one line of Markdown (a table cell, a heading, a list item): `printable`
+    (newlines escaped too, so a cell stays one line), then a backslash before every character
+    that starts inline syntax, so `<b>`, `[x](y)`, `|`, `*`, `` ` `` and `&amp;` show as written."""
+    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in printable(text))

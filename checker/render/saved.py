@@ -17,7 +17,7 @@ from pathlib import Path
 
 from checker.explore.search import Schedule
 from checker.program import ir
-from checker.render.json import RUN_SCHEMA, SCHEMA
+from checker.render.json import REPLAYABLE, RUN_SCHEMA
 
 HINT = "save a counterexample with 'checker verify MODEL --json > RESULT' and replay that file unchanged"
 DRAW = re.compile(r"^(?P<thread>.+)\.any(?P<k>0|[1-9][0-9]*)$")
@@ -86,8 +86,8 @@ class Check:
         if schema == RUN_SCHEMA:
             self.fail("this is the result of several models (checker.run/1); replay takes one model's result",
                       "run 'checker verify MODEL --json' with one model and replay that file")
-        if schema != SCHEMA:
-            self.fail(f"schema is {_describe(schema)}; this checker replays '{SCHEMA}'")
+        if schema not in REPLAYABLE:
+            self.fail(f"schema is {_describe(schema)}; this checker replays {' or '.join(map(repr, REPLAYABLE))}")
         verdict = doc.get("verdict")
         if verdict != "violated":
             self.fail(f"the verdict is {_describe(verdict)}: there is no counterexample to replay",

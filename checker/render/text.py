@@ -13,6 +13,7 @@ from io import StringIO
 from rich.console import Console
 from rich.text import Text
 
+from checker.render.outcome import Outcome, Style
 from checker.render.safe import printable
 from checker.render.steps import trace_table
 from checker.render.words import deadlock_heading, plural, property_values, show_value, shown_violation
@@ -23,9 +24,10 @@ COLOR = {Verdict.HOLDS: "green", Verdict.VIOLATED: "red", Verdict.BOUNDED: "yell
 
 
 def headline(r: Result) -> str:
-    """'VIOLATED (final)', 'HOLDS (complete proof)', ..."""
+    """'VIOLATED (final)', 'VIOLATED (final, deadlock)', 'HOLDS (complete proof)', ..."""
     if r.verdict is Verdict.VIOLATED:
-        return f"VIOLATED ({printable(r.violation.kind)})"
+        kinds = [p.kind for p in r.violated] or [r.violation.kind]
+        return f"VIOLATED ({printable(', '.join(kinds))})"
     return {Verdict.HOLDS: "HOLDS (complete proof)", Verdict.BOUNDED: "BOUNDED (no violation within the bound; not a proof)",
             Verdict.UNKNOWN: "UNKNOWN"}[r.verdict]
 
@@ -57,9 +59,13 @@ def render(r: Result, width: int = 110, color: bool = False) -> str:
         con.print(_wrap("about: " + printable(" ".join(r.about.split())), width))
     if r.reason:
         con.print(_wrap(f"why: {printable(r.reason)}", width))
-    v = shown_violation(r)
-    if v is not None:
-        _violation(con, r, v, width)
+    if r.properties:
+        _table(con, r, width)
+    shown = r.violated or ((r,) if r.violation is not None else ())
+    for k, p in enumerate(shown, 1):
+        if len(shown) > 1:
+            con.print(f"  counterexample {k} of {len(shown)}:")
+        _violation(con, p, shown_violation(p), width)
     for note in r.notes:
         con.print(_wrap(f"note: {printable(note)}", width))
     con.print(f"  {stats_line(r)}")
@@ -69,7 +75,21 @@ def render(r: Result, width: int = 110, color: bool = False) -> str:
     return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
 
 
-def _violation(con: Console, r: Result, v, width: int) -> None:
+def _table(con: Console, r: Result, width: int) -> None:
+    """One line per property: its verdict, then what it is."""
+    con.print(f"  {plural(len(r.properties), 'property', 'properties')}:")
+    for p in r.properties:
+        what = p.text
+        if p.line is not None:  # a `check:` entry, as written, and where
+            what = (what if what.startswith("no_") else f"{p.kind}: {what}") + f"  (line {p.line})"
+        style = COLOR[p.verdict] if p.verdict is not Verdict.HOLDS else ""
+        con.print(Text.assemble("    ", (f"{p.verdict.value:<9}", style), printable(what)), overflow="ellipsis",
+                  no_wrap=True, crop=True)
+
+
+def _violation(con: Console, r, v, width: int) -> None:
+    """A violated property (a `PropertyResult`, or a `Result` without a property table): where,
+    why, the inputs, the trace and the state at the violation."""
     where = f"  property: {printable(v.kind)} at line {v.line}, column {v.col}: {printable(v.text)}"
     values = property_values(r)
     con.print(where + (f"  ({printable(values)})" if values else ""))
@@ -103,3 +123,29 @@ def _violation(con: Console, r: Result, v, width: int) -> None:
 def _wrap(text: str, width: int, indent: str = "  ") -> str:
     return textwrap.fill(text, width=width - 2, initial_indent=indent, subsequent_indent=indent + "  ",
                          break_on_hyphens=False)
+
+
+def counterexample(p, width: int = 110) -> str:
+    """One violated property's part of the report, as plain text: where, why, the inputs, the
+    trace and the state at the violation (JUnit's failure text)."""
+    buf = StringIO()
+    con = Console(file=buf, width=width, force_terminal=False, color_system=None, highlight=False, soft_wrap=False,
+                  markup=False, emoji=False)
+    _violation(con, p, shown_violation(p), width)
+    return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
+
+
+def report(o: Outcome, style: Style) -> str:
+    """The `text` format's part for one model, written as soon as it is verified: its report
+    ('' for an invalid model or an internal error, which go to standard error)."""
+    return render(o.result, width=style.width, color=style.color) if o.result is not None else ""
+
+
+def summary(outcomes: list[Outcome], style: Style) -> str:
+    """What the `text` format writes after the last report: for several models, one line of
+    counts ('3 models: 1 holds, 2 violated')."""
+    if len(outcomes) < 2:
+        return ""
+    words = [o.word for o in outcomes]
+    counts = {w: words.count(w) for w in dict.fromkeys(words)}
+    return f"{len(outcomes)} models: " + ", ".join(f"{n} {w}" for w, n in counts.items()) + "\n"

@@ -188,6 +188,24 @@ class Solver:
             self._s.pop()
             self._done(t0, r)
 
+    def decide(self, constraints: list):
+        """A one-off query outside the search's path (the `no_leak` query of `leaks.py`, which
+        may hold quantifiers): a fresh z3 solver with the same seed, timeout and deadline, counted
+        like every other query. Returns (Sat, model or None)."""
+        s = z3.Solver()
+        self.calls += 1
+        self._arm()
+        s.set("timeout", self._timeout)
+        s.set("random_seed", 0)
+        s.add(*constraints)
+        r = z3.unknown
+        t0 = time.perf_counter()
+        try:
+            r = s.check()
+            return (Sat.SAT, s.model()) if r == z3.sat else (Sat.UNSAT if r == z3.unsat else Sat.UNKNOWN, None)
+        finally:
+            self._done(t0, r)
+
     def value_in(self, pc: tuple, term, lo: int, hi: int) -> list[int]:
         """The values of an integer term in lo..hi that pc allows (each one is checked)."""
         if concrete(term):

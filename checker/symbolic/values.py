@@ -129,10 +129,11 @@ def or_(a, b):
 def ite(c, a, b):
     if type(c) is bool:
         return a if c else b
-    return value(z3.simplify(z3.If(c, _term(a), _term(b))))
+    return value(z3.simplify(z3.If(c, term(a), term(b))))
 
 
-def _term(v):
+def term(v):
+    """A value as a z3 term (ints and bools become constants)."""
     if type(v) is bool:
         return z3.BoolVal(v)
     if type(v) is int:
@@ -265,7 +266,7 @@ class Terms:
                 r = self.select(cells, index)
                 if not concrete(r):
                     delta = sub(v, r)
-                    if concrete(delta) or z3.substitute(delta, (r, _term(cells[0]))).eq(delta):
+                    if concrete(delta) or z3.substitute(delta, (r, term(cells[0]))).eq(delta):
                         return self._bump(cells, index, ik, delta)
             deltas = [sub(v, old) for old in cells]  # the same amount added to whichever cell
             d0 = key(deltas[0])
@@ -286,7 +287,7 @@ class Terms:
     def _indicator_term(self, index, ik, c, delta, dk):
         """If(index == c, delta, 0), built once per run."""
         return self._cached(("ind", ik, c, dk), (index, delta),
-                            lambda: z3.If(self._eq(index, ik, c), _term(delta), 0))
+                            lambda: z3.If(self._eq(index, ik, c), term(delta), 0))
 
     def _sum(self, parts: list):
         """The sum of (summand, multiplicity) pairs, in a canonical order."""
@@ -344,9 +345,9 @@ class Terms:
                 while run[-1] + 1 in counts:
                     run.append(run[-1] + 1)
                 if len(run) == 1:
-                    rest.append(z3.If(x == run[0], _term(d), 0))
+                    rest.append(z3.If(x == run[0], term(d), 0))
                 else:
-                    rest.append(z3.If(z3.And(x >= run[0], x <= run[-1]), _term(d), 0))
+                    rest.append(z3.If(z3.And(x >= run[0], x <= run[-1]), term(d), 0))
                 for c in run:
                     counts[c] -= 1
                     if not counts[c]:

@@ -148,6 +148,7 @@ class Var:
     base: int
     size: int
     array: bool
+    atomic: bool = False  # declared `atomic` (tests/oracle/races.py)
 
 
 @dataclass
@@ -228,11 +229,11 @@ def resolve(text: str) -> Model:
         m.slots.append(d.name)
     for d in tree.shared:
         if d.kind == "var":
-            m.vars[d.name] = Var(d.name, len(m.slots), 1, False)
+            m.vars[d.name] = Var(d.name, len(m.slots), 1, False, d.atomic)
             m.inits.append((len(m.slots), d.init))
             m.slots.append(d.name)
         elif d.kind in ("int_array", "bool_array"):
-            m.vars[d.name] = Var(d.name, len(m.slots), d.size, True)
+            m.vars[d.name] = Var(d.name, len(m.slots), d.size, True, d.atomic)
             for k, e in enumerate(d.init):
                 m.inits.append((len(m.slots), e))
                 m.slots.append(f"{d.name}[{k}]")
@@ -518,6 +519,7 @@ class Outcome(NamedTuple):
     discarded: bool
     choices: tuple
     acc: dict
+    ops: tuple = ()  # every touch of the step: (kind, facts, statement position, inside an atomic block)
 
 
 class Violation(Exception):
@@ -550,16 +552,20 @@ class Step:
         self.acc: dict = {}
         self.choices: list = []
         self.pause_cache = pause_cache
+        self.ops: list = []  # the touches, in order (tests/oracle/races.py)
+        self.at = NOWHERE  # the position of the statement being executed
 
     def clone(self) -> "Step":
         c = object.__new__(Step)
         c.__dict__.update(self.__dict__)
         c.mem, c.sync, c.threads = list(self.mem), list(self.sync), list(self.threads)
         c.locs, c.acc, c.choices = dict(self.locs), dict(self.acc), list(self.choices)
+        c.ops = list(self.ops)
         return c
 
     # -- bookkeeping
     def touch(self, kind: str, **facts) -> None:
+        self.ops.append((kind, facts, self.at, self.depth > 0))
         for loc, mode in DEPENDENCE[kind](facts):
             if self.acc.get(loc) != W:
                 self.acc[loc] = mode
@@ -574,7 +580,7 @@ class Step:
         return World(tuple(self.mem), tuple(self.sync), tuple(threads))
 
     def outcome(self, op) -> Outcome:
-        return Outcome(self.world(op), None, False, tuple(self.choices), self.acc)
+        return Outcome(self.world(op), None, False, tuple(self.choices), self.acc, tuple(self.ops))
 
     # -- running
     def run(self, out: list, op=None) -> None:
@@ -675,6 +681,7 @@ class Step:
         if s.op == "assume":  # no step: reads memory in place, as the step's own reads
             ev = self.evaluator("direct")
             c = ev.ev(s.cond)
+            self.at = s.pos
             for slot in ev.reads:
                 self.touch("assume_read", slot=slot)
             if isinstance(c, Poison):
@@ -809,6 +816,7 @@ class Step:
         """Run one visible operation; returns the continuations (several at a choice)."""
         kind, pos = op[0], op[1]
         t, sync = self.t, self.sync
+        self.at = pos
         if kind in ("read", "spin"):  # a spin-wait's test (only once its condition is false)
             slot = op[2]
             self.touch("read", slot=slot)
@@ -1114,11 +1122,19 @@ class Oracle:
                     if u != t and dependent(acc, o.acc):
                         pairs.append(event_code(u, k) << 20 | me)  # the pair (earlier, later)
                 events.append((t, s.k, o.choices, o.acc))
+                self.enter(t, o)
                 if self.has_always:
                     self.check("always", o.world)
                 self.explore(o.world)
+                self.leave()
                 events.pop()
                 del pairs[mark:]
+
+    def enter(self, t: int, o: Outcome) -> None:
+        """A step of thread t was taken (outcome o); `leave` takes it back. For subclasses."""
+
+    def leave(self) -> None:
+        pass
 
     def complete(self, world: World) -> None:
         """A complete execution: record its trace. Its canonical key: the events (thread t's

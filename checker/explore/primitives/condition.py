@@ -60,7 +60,8 @@ def wait(e, f, i, out):
     f.status = WAIT
     f.note("sync", "wait", i.cv.name)
     f.pc += 1
-    out.append(Outcome(f.state(e.dead[f.t][f.pc]), tuple(f.choices), None, None, f.log, tuple(f.forks)))
+    out.append(Outcome(f.state(e.dead[f.t][f.pc]), tuple(f.choices), None, None, f.log, tuple(f.forks),
+                       f.observed()))
     return STOP
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from checker.explore.frame import STOP, Frame
-from checker.explore.state import OTHER, READ, WRITE, Access
+from checker.explore.local import _fork
+from checker.explore.state import ATOMIC, OTHER, READ, WRITE, Access
 from checker.program import ir
 from checker.program.ir import Fault
 from checker.symbolic import values as V
@@ -75,6 +76,8 @@ def read(e: Engine, f: Frame, i: ir.Read, out):
         return STOP
     v = read_cell(f, i.var, k)
     f.L[i.dst] = v
+    if f.seen is not None and f.t in e.watched_threads:  # a `no_leak` observer sees what it reads
+        f.seen.append((("thread", f.t), v))
     if f.log is not None:  # the name of a symbolic cell is text: only when recording
         f.note("read", cell_name(i.var, k), v)
     f.pc += 1
@@ -88,6 +91,8 @@ def write(e: Engine, f: Frame, i: ir.Write, out):
     if not ok:
         return STOP
     write_cell(f, i.var, k, v)
+    if f.seen is not None and i.var.base in e.watched_vars:  # an observed variable: each value written
+        f.seen.append((("var", i.var.base), v))
     if f.log is not None:
         f.note("write", cell_name(i.var, k), v)
     f.pc += 1
@@ -110,10 +115,25 @@ def rmw(e: Engine, f: Frame, i: ir.Rmw, out):
         new, result = args[0], old
     else:  # cas
         hit = V.compare("==", old, args[0])
+        if type(hit) is not bool and f.seen is not None and i.var.base in e.watched_vars:
+            # an observed variable sees a write only when the cas succeeds: follow each way
+            def go(g: Frame, value: bool) -> bool:
+                _rmw_done(e, g, i, k, old, args[1] if value else old, value, value)
+                return True
+            return _fork(e, f, hit, go, out)
         new, result = V.ite(hit, args[1], old), hit
+    _rmw_done(e, f, i, k, old, new, result, i.op != "cas" or hit is not False)
+
+
+def _rmw_done(e: Engine, f: Frame, i: ir.Rmw, k, old, new, result, wrote) -> None:
     write_cell(f, i.var, k, new)
     if i.dst is not None:
         f.L[i.dst] = result
+    if f.seen is not None:  # `no_leak`: the observer sees the result; an observed variable each write
+        if f.t in e.watched_threads:
+            f.seen.append((("thread", f.t), result))
+        if wrote and i.var.base in e.watched_vars:
+            f.seen.append((("var", i.var.base), new))
     if f.log is not None:
         f.note("rmw", cell_name(i.var, k), old, new)
     f.pc += 1
@@ -124,19 +144,25 @@ HANDLERS = {ir.Read: read, ir.Write: write, ir.Rmw: rmw}
 
 # ---- dependence --------------------------------------------------------------------------------
 
-def cell(v: ir.Var, at, L, M, mode: int) -> Access:
+def cell(v: ir.Var, at, L, M, mode: int, op: int = OTHER) -> Access:
     """The cells an access to v at index `at` touches: the one cell when it is known here (locals L,
     memory M; L None: an atomic block's access, known only if the index is a constant), else
-    the whole array."""
+    the whole array. `op` is ATOMIC for an atomic access."""
     if at is None:
-        return Access(v.base, v.base + 1, mode, OTHER)
-    try:
-        k = at(_View(() if L is None else L, M))
-    except (Fault, LookupError, TypeError, AttributeError):
-        k = None
+        return Access(v.base, v.base + 1, mode, op)
+    k = index_value(at, L, M)
     if type(k) is int and 0 <= k < v.size:
-        return Access(v.base + k, v.base + k + 1, mode, OTHER)
-    return Access(v.base, v.base + v.size, mode, OTHER)
+        return Access(v.base + k, v.base + k + 1, mode, op)
+    return Access(v.base, v.base + v.size, mode, op)
+
+
+def index_value(at, L, M):
+    """An access's index from locals L and memory M (an int, a term, or None if it cannot be
+    evaluated here)."""
+    try:
+        return at(_View(() if L is None else L, M))
+    except (Fault, LookupError, TypeError, AttributeError):
+        return None
 
 
 def cas_fails(i: ir.Rmw, L, M) -> bool:
@@ -159,11 +185,12 @@ def access(i, t: int, s, L) -> tuple:
     """The accesses of memory instruction i of thread t (s None: any state)."""
     M = s.M if s is not None else ()
     kind = type(i)
+    op = ATOMIC if i.var.atomic or kind is ir.Rmw else OTHER
     if kind is ir.Read:
-        return (cell(i.var, i.index, L, M, READ),)
+        return (cell(i.var, i.index, L, M, READ, op),)
     if kind is ir.Write:
-        return (cell(i.var, i.index, L, M, WRITE),)
-    return (cell(i.var, i.index, L, M, READ if cas_fails(i, L, M) else WRITE),)
+        return (cell(i.var, i.index, L, M, WRITE, op),)
+    return (cell(i.var, i.index, L, M, READ if cas_fails(i, L, M) else WRITE, op),)
 
 
 def state_dependent(i) -> bool:

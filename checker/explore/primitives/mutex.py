@@ -38,6 +38,8 @@ def apply(e, f, i, k: int, out):
         if took:
             f.Y[k] = t
         f.L[i.dst] = took
+        if f.seen is not None and t in e.watched_threads:  # a `no_leak` observer learns whether m was free
+            f.seen.append((("thread", t), took))
     else:  # unlock
         if y != t:
             holder = "nobody" if y == -1 else e.program.threads[y].name

@@ -1,0 +1,100 @@
+"""A verdict for every property: each `check:` entry and each always-on check gets its own
+verdict and, when violated, its own counterexample; the model's verdict follows from them."""
+from __future__ import annotations
+
+import pytest
+
+from checker.errors import ModelError
+from checker.result import Verdict
+from checker.verify import Options, load_text, verify
+
+TWO_FAULTS = """\
+model: two_faults
+shared: {x: 0, y: 0}
+threads:
+  a:
+    - t = x
+    - x = t + 1
+  b:
+    - t = x
+    - x = t + 1
+    - assert y == 0
+  c:
+    - y = 1
+check:
+  - final: x == 2
+  - always: y <= 1
+"""
+
+
+def table(r):
+    return [(p.kind, p.text, p.line, p.verdict.value) for p in r.properties]
+
+
+@pytest.mark.parametrize("reduction", [True, False])
+def test_each_property_gets_its_own_verdict_and_counterexample(reduction):
+    r = verify(load_text(TWO_FAULTS, "t.yaml"), Options(reduction=reduction))
+    assert r.verdict is Verdict.VIOLATED
+    assert table(r) == [("final", "x == 2", 14, "violated"), ("always", "y <= 1", 15, "holds"),
+                        ("assert", "assertions", None, "violated"), ("deadlock", "no deadlock", None, "holds"),
+                        ("runtime", "no runtime error", None, "holds")]
+    final, _, assertion = r.properties[:3]
+    # each counterexample replays to its own property
+    assert final.trace.violation.kind == "final" and assertion.trace.violation.kind == "assert"
+    assert final.trace.state["shared"]["x"] == "1"
+    assert assertion.trace.state["shared"]["y"] == "1"
+    assert (r.violation, r.trace) == (final.violation, final.trace)  # the first in table order
+
+
+def test_the_headline_and_the_table_name_every_violated_kind():
+    from checker.render.text import render
+    text = render(verify(load_text(TWO_FAULTS, "t.yaml")))
+    lines = text.splitlines()
+    assert lines[0] == "t.yaml: two_faults: VIOLATED (final, assert)"
+    assert lines[1:7] == ["  5 properties:", "    violated final: x == 2  (line 14)",
+                          "    holds    always: y <= 1  (line 15)", "    violated assertions",
+                          "    holds    no deadlock", "    holds    no runtime error"]
+    assert "  counterexample 1 of 2:" in lines and "  counterexample 2 of 2:" in lines
+
+
+@pytest.mark.parametrize("expect, met", [("{violated: [final, assert]}", True), ("{violated: [assert, final]}", True),
+                                         ("{violated: final}", False), ("violated", True), ("holds", False),
+                                         ("{violated: [final, assert, deadlock]}", False)])
+def test_expect_names_exactly_the_violated_kinds(expect, met):
+    r = verify(load_text(TWO_FAULTS + f"expect: {expect}\n", "t.yaml"))
+    assert r.expect_met is met
+
+
+def test_the_search_goes_on_until_every_property_is_decided():
+    # the assertion fails in some executions; the final property is checked in all the others
+    r = verify(load_text(TWO_FAULTS, "t.yaml"))
+    alone = verify(load_text(TWO_FAULTS.replace("    - assert y == 0\n", ""), "t.yaml"))
+    assert r.stats["executions"] >= alone.stats["executions"] - 1 > 1
+
+
+def test_a_budget_leaves_the_undecided_properties_unknown_and_keeps_what_was_found():
+    text = TWO_FAULTS.replace("  c:\n    - y = 1\n", "  c:\n    - y = 1\n  d: [z = 1, z = 2, z = 3]\n").replace(
+        "shared: {x: 0, y: 0}", "shared: {x: 0, y: 0, z: 0}")
+    r = verify(load_text(text, "t.yaml"), Options(max_executions=3))
+    verdicts = {p.kind: p.verdict for p in r.properties}
+    assert Verdict.UNKNOWN in verdicts.values()
+    assert all(p.reason and "--max-executions" in p.reason for p in r.properties if p.verdict is Verdict.UNKNOWN)
+    assert all(p.trace is not None for p in r.properties if p.verdict is Verdict.VIOLATED)
+    assert r.verdict is (Verdict.VIOLATED if Verdict.VIOLATED in verdicts.values() else Verdict.UNKNOWN)
+
+
+def test_always_on_checks_without_anything_to_check_are_not_listed():
+    r = verify(load_text("model: m\nshared: {x: 0}\nthreads:\n  a: [x = 1]\n", "m.yaml"))
+    assert table(r) == [("deadlock", "no deadlock", None, "holds"), ("runtime", "no runtime error", None, "holds")]
+    assert r.verdict is Verdict.HOLDS
+
+
+@pytest.mark.parametrize("expect, message", [
+    ("{violated: []}", "'expect: {violated: [...]}' needs at least one kind"),
+    ("{violated: [final, final]}", "violation kind 'final' is listed twice"),
+    ("{violated: [final, dedlock]}", "unknown violation kind 'dedlock'"),
+])
+def test_a_bad_list_of_expected_kinds_is_refused(expect, message):
+    with pytest.raises(ModelError) as e:
+        load_text(TWO_FAULTS + f"expect: {expect}\n", "t.yaml")
+    assert e.value.message == message and e.value.pos.line == 16
