@@ -35,58 +35,12 @@ from checker.explore.dependence import Dependence, dependent
 from checker.explore.search import Exploration, Found, Schedule, Stats, properties, property_of
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import ACQ, DONE, State
+from checker.explore.wakeup import Ended, Event, Node, clock_within, covering, insert, key_of, weak_initial
 from checker.symbolic.values import Overflow, show
 
 
 class _Stop(Exception):
     pass
-
-
-class Event:
-    """One executed step: thread, identity (thread, choices, forks), accesses, vector clock.
-    `seq` is the event's 1-based position in its thread; `clock[t]` counts t's events that
-    happen before it (itself included)."""
-
-    __slots__ = ("thread", "key", "acc", "clock", "seq", "choices", "blocking")
-
-    def __init__(self, thread, key, acc, clock, seq, choices, blocking):
-        self.thread, self.key, self.acc, self.clock, self.seq = thread, key, acc, clock, seq
-        self.choices, self.blocking = choices, blocking
-
-
-class Ended(tuple):
-    """The accesses of an event that ended its execution (a violation, a cut): it sleeps like
-    any explored event, but covers no reversal, since nothing after it was explored."""
-
-
-class Node:
-    """A state on the current path: its wake-up tree, sleep set and computed steps."""
-
-    __slots__ = ("state", "clock", "sleep", "wut", "outcomes", "access", "enabled", "explored")
-
-    def __init__(self, state: State, clock: tuple, sleep: dict, wut: list):
-        self.state = state
-        self.clock = clock  # per thread: the vector clock of its last event
-        self.sleep = sleep  # event key -> accesses: explored from an ancestor, nothing dependent since
-        self.wut = wut  # wake-up tree: [[key, accesses, subtree(, covered)], ...] in order
-        self.outcomes: dict = {}  # thread -> its step's outcomes here
-        self.access: dict = {}  # thread -> the accesses of its step here
-        self.enabled: list = []
-        self.explored = False
-
-
-def key_of(t: int, o) -> tuple:
-    """An event's identity: thread, recorded choices, symbolic branch directions (and whether
-    the step ended in a violation or a cut, which is an outcome of its own)."""
-    if o.violation is not None or o.cut is not None:
-        return (t, o.choices, o.forks + ("end",))
-    return (t, o.choices, o.forks)
-
-
-def covering(o, acc):
-    """A branch's accesses for the weak-initial test; None for a step that ends its execution
-    (a violation, a cut): nothing is explored after it, so it covers no reversal."""
-    return None if o.violation is not None or o.cut is not None else acc
 
 
 class Dpor:
@@ -413,7 +367,7 @@ class Dpor:
         t, seq = e.thread, e.seq
         v = [g for k, g in enumerate(events[i + 1:], i + 1) if k != j and g.clock[t] < seq]
         p = last.thread
-        clock = self.clock_within(v, last)
+        clock = clock_within(v, last, self.n)
         tail = Event(p, (p, None, None), self.tail_access(v, p, state, i), clock, last.seq, (), last.blocking)
         node = self.stack[i]
         initial = not any(clock[g.thread] >= g.seq for g in v)
@@ -427,9 +381,9 @@ class Dpor:
     def propose(self, node: Node, v: list) -> None:
         """Insert v into node's wake-up tree unless an explored sibling already covers it."""
         for q, acc in node.sleep.items():
-            if type(acc) is not Ended and self.weak_initial(v, q, acc):
+            if type(acc) is not Ended and weak_initial(v, q, acc):
                 return
-        self.insert(node.wut, v)
+        insert(node.wut, v)
 
     def tail_access(self, v: list, p: int, state: State, i: int) -> tuple:
         """The accesses of p's next step after the reversal. Its locals are those it had in `state`
@@ -444,57 +398,6 @@ class Dpor:
                 s = next(o.state for o in self.e.step(s, g.thread) if key_of(g.thread, o) == g.key)
             return self.dep.pending(code, s, p)
         return self.dep.pending(code, state, p)
-
-    def clock_within(self, v: list, last: Event) -> tuple:
-        p = last.thread
-        vc = [0] * self.n
-        for g in v:
-            if g.thread == p or dependent(g.acc, last.acc):
-                vc = join(vc, g.clock)
-        vc[p] = last.seq
-        return tuple(vc)
-
-    def weak_initial(self, v: list, key, acc) -> bool:
-        """Is the event `key` (with accesses acc) a weak initial of v: its thread's first event
-        in v is this event and nothing in v before it happens before it, or its thread is not in
-        v and the event is independent of all of v?"""
-        if acc is None:
-            return False  # it ends its execution: nothing after it is explored
-        t = key[0]
-        for k, g in enumerate(v):
-            if g.thread == t:  # a wildcard (any outcome of the step) matches every outcome
-                if g.key != key and g.key[1] is not None and key[1] is not None:
-                    return False
-                c = g.clock
-                return not any(c[h.thread] >= h.seq for h in v[:k])
-        return not any(dependent(acc, g.acc) for g in v)
-
-    def insert(self, tree: list, v: list) -> None:
-        """insert_[E](v, wut) of the paper: follow the branches whose event is a weak initial of
-        what is left of v; a leaf reached means v is covered; else v's rest becomes a new branch.
-        A leaf that is a thread's next step with any outcome (key[1] None) may turn out to end its
-        execution or be discarded: it keeps what it covers, to insert again if so (next_child)."""
-        while True:
-            for child in tree:
-                key, acc, sub = child[0], child[1], child[2]
-                if self.weak_initial(v, key, acc):
-                    k = next((k for k, g in enumerate(v) if g.thread == key[0]), None)
-                    if k is not None:
-                        v = v[:k] + v[k + 1:]
-                    elif key[1] is None:
-                        child[3].append(v)
-                        return
-                    if not sub or not v:
-                        return
-                    tree = sub
-                    break
-            else:
-                branch = tree
-                for g in v:
-                    nxt = []
-                    branch.append([g.key, g.acc, nxt] if g.key[1] is not None else [g.key, g.acc, nxt, []])
-                    branch = nxt
-                return
 
     def executable(self, state: State, v: list) -> bool:
         """Can v run from this state? (Only its last event can be disabled: every other event of
