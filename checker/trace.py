@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.explore.frame import ReplayDiverged
+from checker.explore.minimal import preemptions
 from checker.explore.monitors import finished, on_final, on_state, on_stuck
 from checker.explore.races import Replayed
 from checker.explore.search import Schedule
@@ -57,6 +58,7 @@ class Trace:
     violation: Violation
     state: dict  # shared variables, locks and threads at the violation
     schedule: Schedule
+    preemptions: int = 0  # switches away from a thread that could still move (explore.minimal)
 
 
 def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_any: bool = False,
@@ -81,10 +83,12 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
         steps.append(TraceStep(0, "(start)", Describe(program, None, s, s, {}).actions(start_log), _locks(program, s)))
     last: dict = {}  # thread -> (src, pc) of the last instruction it ran: continuations
     races = Replayed(e) if expect_kind == "race" else None  # a race must end the schedule
+    could: list = []  # per step: the threads that could move before it
     for number, (t, choices) in enumerate(schedule.steps, 1):
         if violation is not None:
             raise ReplayError(f"the violation came before step {number}")
-        if not 0 <= t < len(names) or not enabled(e, s, t):
+        could.append({u for u in range(len(names)) if s.T[u].status != DONE and enabled(e, s, u)})
+        if not 0 <= t < len(names) or t not in could[-1]:
             raise ReplayError(f"step {number}: thread {names[t] if 0 <= t < len(names) else t} cannot move here")
         try:
             outs = e.step(s, t, list(choices))
@@ -110,7 +114,8 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
         raise ReplayError("the schedule replays without reaching a violation")
     if violation.kind == "deadlock" and violation.detail:
         violation = _name_deadlock(program, s, violation, signals)
-    return Trace(dict(values), tuple(steps), violation, describe_state(program, s), schedule)
+    return Trace(dict(values), tuple(steps), violation, describe_state(program, s), schedule,
+                 preemptions([t for t, _ in schedule.steps], could))
 
 
 def _check_draws(th: ir.ThreadCode, log: list | None, where: str) -> None:

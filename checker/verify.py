@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 
 from checker.explore.budget import Budget
 from checker.explore.dpor import Dpor
-from checker.explore.search import properties
+from checker.explore.minimal import minimal
+from checker.explore.search import properties, property_of
 from checker.explore.semantics import Engine
 from checker.explore.start import input_symbols
 from checker.explore.stateful import Stateful
@@ -159,7 +160,7 @@ def verify(program: Program, options: Options = Options()) -> Result:
         found = x.findings.get(pid)
         if found is not None:
             table.append(PropertyResult(kind, text, line, col, Verdict.VIOLATED, found.violation,
-                                        _replayed(program, e, options, found, notes)))
+                                        _replayed(program, e, options, found, notes, e.solver.deadline)))
         elif kind == "assert" and not any(type(i) is ir.Assert for t in program.threads for i in t.code):
             continue  # no assertion to check
         elif kind == "lock_misuse" and not program.syncs:
@@ -191,11 +192,16 @@ def _undecided(x, pid) -> tuple[Verdict, str | None]:
     return Verdict.HOLDS, None
 
 
-def _replayed(program: Program, e: Engine, options: Options, found, notes: list):
-    """The concrete trace of a counterexample (None, with a note, if it does not replay: a bug)."""
-    violation = found.violation
+def _replayed(program: Program, e: Engine, options: Options, found, notes: list, deadline: float | None):
+    """The concrete trace of a counterexample, the simplest one (`explore.minimal`: fewest
+    preemptions, then fewest steps) when that search finishes within its budget, else the
+    search's own (None, with a note, if it does not replay: a bug)."""
+    schedule, violation = found.schedule, found.violation
+    simplest = minimal(e, property_of(violation), deadline)
+    if simplest is not None:
+        schedule, violation = simplest
     try:
-        trace = replay(program, found.schedule, violation.values or {}, enumerate_any=e.enumerate_any,
+        trace = replay(program, schedule, violation.values or {}, enumerate_any=e.enumerate_any,
                        spurious=options.spurious_wakeups, expect_kind=violation.kind)
     except ReplayError as err:
         notes.append(f"internal: the {violation.kind} counterexample did not replay ({err})")

@@ -103,14 +103,14 @@ def test_itf_lost_update_has_every_state_of_the_trace():
     assert doc["vars"] == ["w", "checker::threads", "checker::locks", "checker::action"]
     states = doc["states"]
     assert [s["#meta"]["index"] for s in states] == [0, 1, 2, 3, 4]
-    assert [s["w"] for s in states] == [0, 0, 0, -1, 0]
-    assert all((s["g1"], s["g2"]) == (-1, 0) for s in states)
+    assert [s["w"] for s in states] == [0, 0, 0, -1, -1]
+    assert all((s["g1"], s["g2"]) == (-1, -1) for s in states)
     assert [s["checker::action"] for s in states] == [
         "init", "worker_a: tmp = w (line 16)", "worker_b: tmp = w (line 19)",
-        "worker_a: w = tmp + g1 (line 17)", "worker_b: w = tmp + g2 (line 20)"]
+        "worker_b: w = tmp + g2 (line 20)", "worker_a: w = tmp + g1 (line 17)"]
     assert states[0]["checker::threads"] == {"worker_a": "at line 16: tmp = w", "worker_b": "at line 19: tmp = w"}
     assert states[-1]["checker::threads"] == {"worker_a": "finished", "worker_b": "finished"}
-    assert states[3]["#meta"] == {"index": 3, "step": 3, "thread": "worker_a", "effects": ["write w = -1"]}
+    assert states[3]["#meta"] == {"index": 3, "step": 3, "thread": "worker_b", "effects": ["write w = -1"]}
     assert all(set(doc["vars"]) | set(doc["params"]) <= set(s) for s in states)
 
 
@@ -175,14 +175,14 @@ def test_sarif_lost_update_validates_and_locates_the_violation():
     assert res["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": LOST},
                                                        "region": {"startLine": 22, "startColumn": 5}}
     (flow,) = res["codeFlows"]
-    assert flow["message"]["text"] == "4 steps; inputs: g1 = -1, g2 = 0"
+    assert flow["message"]["text"] == "4 steps; inputs: g1 = -1, g2 = -1"
     threads = {tf["id"]: tf["locations"] for tf in flow["threadFlows"]}
     assert list(threads) == ["worker_a", "worker_b"]
-    assert [loc["executionOrder"] for loc in threads["worker_a"]] == [1, 3]
-    assert [loc["executionOrder"] for loc in threads["worker_b"]] == [2, 4]
+    assert [loc["executionOrder"] for loc in threads["worker_a"]] == [1, 4]
+    assert [loc["executionOrder"] for loc in threads["worker_b"]] == [2, 3]
     assert [loc["location"]["physicalLocation"]["region"]["startLine"] for loc in threads["worker_b"]] == [19, 20]
     assert threads["worker_a"][1]["location"]["message"]["text"] == "w = tmp + g1: write w = -1"
-    assert [loc["importance"] for loc in threads["worker_b"]] == ["important", "essential"]
+    assert [loc["importance"] for loc in threads["worker_a"]] == ["important", "essential"]
     verdicts = [(p["kind"], p["verdict"]) for p in run_["properties"]["models"][0]["properties"]]
     assert verdicts == [("final", "violated"), ("deadlock", "holds"), ("runtime", "holds")]
 
@@ -235,7 +235,7 @@ def test_junit_lost_update_one_case_per_property_with_the_trace():
     assert cases[0].get("line") == "22" and cases[0].get("classname") == "lost_update"
     failure = cases[0].find("failure")
     assert failure.get("type") == "final" and failure.get("message") == "final property 'w == g1 + g2' can be false"
-    assert "inputs: g1 = -1, g2 = 0" in failure.text and "trace (4 steps):" in failure.text
+    assert "inputs: g1 = -1, g2 = -1" in failure.text and "trace (4 steps, 1 preemption):" in failure.text
     assert "write w = -1" in failure.text
     assert all(list(c) == [] for c in cases[1:])
 
@@ -272,12 +272,12 @@ def test_markdown_lost_update_property_and_step_tables():
                           "| final | w == g1 + g2 | 22 | **violated** |", "| deadlock | no deadlock |  | holds |",
                           "| runtime | no runtime error |  | holds |"]
     assert "### Counterexample: final at line 22" in lines
-    assert "Inputs: g1 = -1, g2 = 0" in lines
+    assert "Inputs: g1 = -1, g2 = -1" in lines
     start = lines.index("| # | thread | statement | line | effect |")
     assert lines[start + 2:start + 6] == ["| 1 | worker\\_a | tmp = w | 16 | read w = 0; tmp = 0 |",
                                           "| 2 | worker\\_b | tmp = w | 19 | read w = 0; tmp = 0 |",
-                                          "| 3 | worker\\_a | w = tmp + g1 | 17 | write w = -1 |",
-                                          "| 4 | worker\\_b | w = tmp + g2 | 20 | write w = 0 |"]
+                                          "| 3 | worker\\_b | w = tmp + g2 | 20 | write w = -1 |",
+                                          "| 4 | worker\\_a | w = tmp + g1 | 17 | write w = -1 |"]
 
 
 def test_markdown_escapes_model_text_and_shows_errors(tmp_path):

@@ -101,7 +101,7 @@ def test_a_failing_model_prints_its_trace_and_no_traceback(project):
     out.fnmatch_lines(["*_ models/lost.yaml _*",
                        "models/lost.yaml: lost: VIOLATED (final)",
                        "  property: final at line 7, column 5: w == 2*",
-                       "  trace (4 steps):",
+                       "  trace (4 steps, 1 preemption):",
                        "*tmp = w  (line 4)*",
                        "*read w = 0*",
                        "*write w = 1*",

@@ -22,6 +22,11 @@ STATS = {"executions": 1, "blocked": 0, "assumed": 0, "steps": 1, "states": 0, "
          "solver_calls": 1, "solver_seconds": 0.0, "seconds": 0.0}
 
 
+
+def after_header(out: str) -> str:
+    """What follows the trace's header line ('trace (6 steps, 1 preemption):')."""
+    return re.split(r"  trace \([^)]*\):\n", out, maxsplit=1)[1]
+
 def result_of(text: str, steps: list[int], inputs: dict | None = None, kind: str | None = None,
               spurious: bool = False) -> Result:
     """Replay `steps` (thread numbers) on the model `text` into a violated Result."""
@@ -95,7 +100,7 @@ threads:
 
 def test_a_step_shows_only_the_semaphore_it_changed_with_the_right_plural():
     r = result_of(PERMITS, [0, 0, 0, 0, 0])
-    assert text(r).split("trace (5 steps):\n")[1].split("  explored")[0] == """
+    assert after_header(text(r)).split("  explored")[0] == """
  #   t
  ────────────────────────────────────────────────
  1   release s1  (line 4)
@@ -266,7 +271,7 @@ threads:
 def test_a_condition_with_three_shared_reads_is_one_row():
     r = result_of(THREE_READS + "check:\n  - final: w == 1\n", [0, 0, 0, 1, 0, 0], kind="final")
     out = text(r)
-    assert out.split("trace (6 steps):\n")[1].split("\n  state")[0] == """
+    assert after_header(out).split("\n  state")[0] == """
    #   t                             u
  ───────────────────────────────────────────────────
  1-3   if a + b + c == 0  (line 5)
@@ -287,7 +292,7 @@ def test_a_condition_with_three_shared_reads_is_one_row():
 def test_a_statement_split_by_another_thread_says_continued():
     r = result_of(THREE_READS + "check:\n  - final: w == 6\n", [0, 0, 0, 0, 1, 0], kind="final")
     out = text(r)
-    assert out.split("trace (6 steps):\n")[1].split("\n  state")[0].split("\n")[8:] == [
+    assert after_header(out).split("\n  state")[0].split("\n")[8:] == [
         "   4   w = w + 1  (line 6)",
         "         read w = 0",
         "   5                                    w = 5  (line 7)",
@@ -357,7 +362,7 @@ def test_twelve_threads_switch_to_a_per_step_list():
     # worker[0] reads, then every other worker runs to its end, then worker[0] writes: a lost update
     steps = [0] + [t for k in range(1, 12) for t in (k, k)] + [0]
     out = text(result_of(many_threads(12), steps, kind="final"))
-    table = out.split("trace (24 steps):\n")[1].split("\n  state")[0].split("\n")
+    table = after_header(out).split("\n  state")[0].split("\n")
     assert table[1:7] == [
         "  #   thread       statement                  effect",
         " ────────────────────────────────────────────────────────────",
@@ -401,7 +406,7 @@ check:
 
 def test_a_statement_never_breaks_and_its_line_number_moves_below_when_columns_are_narrow():
     r = result_of(COUNTER, [0, 0, 1, 2, 1, 2], kind="final")
-    assert text(r).split("trace (6 steps):\n")[1].split("\n  state")[0] == """
+    assert after_header(text(r)).split("\n  state")[0] == """
    #   handler[0]                handler[1]                handler[2]
  ─────────────────────────────────────────────────────────────────────────────────
  1-2   requests = requests + 1
@@ -434,3 +439,18 @@ def test_a_violation_at_a_threads_end_is_shown_at_its_end():
     assert [(a.text, a.line, a.effects) for a in joined.trace.steps[-1].actions] == [
         ("(thread ends)", None, ("VIOLATION: thread a ends while holding m",))]
     assert "\n 3   (thread ends)\n       VIOLATION: thread a ends while holding m\n" in text(joined)
+
+
+def test_long_statements_that_cannot_all_fit_switch_to_the_list_and_keep_every_thread():
+    # found by a reviewer: two 71-character statements and four threads dropped t3's column
+    from checker.render.text import render
+    from checker.verify import load_text, verify
+    long = "r0 * 1 + r0 * 100 + r0 * 10000 + r0 * 1000000 + r0 * 100000000"
+    model = ("model: render4\nshared: {x: 0, y: 0, o1: 0, o2: 0}\nthreads:\n  t0: [x = 1]\n"
+             f"  t1: [r0 = x, o1 = {long}]\n  t2: [r0 = y, o2 = {long}]\n  t3: [y = 1, y = 2]\n"
+             "check:\n  - final: not (y == 2 and o1 == 101010101 and o2 == 0)\n")
+    out = render(verify(load_text(model, "m.yaml")))
+    table = after_header(out).split("\n  state")[0]
+    assert " #   thread   statement" in table
+    assert [line.split()[1] for line in table.splitlines() if line[:4].strip().isdigit()] == \
+        ["t0", "t1", "t1", "t2", "t2", "t3", "t3"]

@@ -120,3 +120,23 @@ threads:
     r = verify(program, Options(loop_bound=2, max_states=1000))
     assert r.verdict is Verdict.HOLDS  # turning forever is livelock, which is not reported
     assert r.strategy.startswith("stateful")
+
+
+def test_a_spin_wait_whose_exit_an_assume_drops_is_not_a_deadlock():
+    # found by a reviewer: once f == 1 the waiter can leave; the `assume` after the loop then
+    # drops the execution, which is no execution at all, not a thread spinning forever
+    text = """\
+model: spin_assume
+shared: {f: 0, z: 0}
+threads:
+  t0:
+    - {while: "f == 0", do: []}
+    - assume z == 0
+  t1:
+    - z = 1
+    - f = 1
+"""
+    for strategy in STRATEGIES:
+        x = search(text, strategy, keep_going=True)
+        assert (x.deadlocks, x.violations, x.finals) == (set(), set(), set()), strategy
+    assert verify(load_text(text, "s.yaml"), Options()).verdict is Verdict.HOLDS

@@ -18,6 +18,7 @@ from checker.explore.primitives import SYNC, condition, memory, thread
 from checker.explore.state import DONE, RUN, SPIN, WAIT, Cut, Outcome, State, Violation
 from checker.program import ir
 from checker.program.ir import Fault
+from checker.symbolic import values as V
 from checker.symbolic.solver import Sat
 
 class Engine:
@@ -180,7 +181,7 @@ def enabled(e: Engine, s: State, t: int) -> bool:
     """Can thread t take a step in s? (A misuse step is enabled: it reports the violation.)"""
     ts = s.T[t]
     if ts.status == SPIN:  # resting on a spin-wait: only if testing again can leave it
-        return bool(e.step(s, t))
+        return can_leave(e, s, t)
     if ts.status != RUN:
         return ts.status == WAIT and e.spurious
     code = e.code[t]
@@ -196,6 +197,25 @@ def enabled(e: Engine, s: State, t: int) -> bool:
     if kind is ir.Join:
         return thread.join_enabled(s, i)
     return True
+
+
+def can_leave(e: Engine, s: State, t: int) -> bool:
+    """Can thread t, resting on a spin-wait, leave it now: is its test false in s, for some input
+    on the path? (What it does after leaving does not matter here: an `assume` there that
+    drops the execution does not make the thread spin.) A test that fails with a runtime error
+    has an outcome, the violation: then too the thread can move."""
+    f = Frame(s, t, False, None, e.solver.terms)
+    code = e.code[t]
+    out: list = []
+    while type(code[f.pc]) is not ir.Spin:  # the read at the head, then the test's local work
+        i = code[f.pc]
+        if HANDLERS[type(i)](e, f, i, out) is STOP:
+            return bool(out)
+    i = code[f.pc]
+    ok, c = e.eval(f, i.cond, i.src, out)
+    if not ok:
+        return True
+    return (not c) if type(c) is bool else e.feasible(f, V.not_(c))
 
 
 def stuck(s: State, en: list[int]) -> bool:

@@ -39,6 +39,7 @@ def trace_dict(trace) -> dict | None:
                    "locks": s.locks} for s in trace.steps],
         "state": trace.state,
         "schedule": trace.schedule.as_dict(),
+        "preemptions": trace.preemptions,
     }
 
 

@@ -78,11 +78,7 @@ def columns(trace, threads: list[str], width: int) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
     all_rows = rows(trace)
-    need, full = {}, {}
-    for t in threads:
-        acts = [a for r in all_rows if r.thread == t for a in r.actions]
-        need[t] = max([len(printable(t))] + [len(printable(a.text)) for a in acts])
-        full[t] = max([need[t]] + [len(printable(a.text)) + 2 + len(where(a)) for a in acts])
+    need, full = widths(all_rows, threads)
     apart = sum(full.values()) + 4 + 3 * len(threads) > width
     for t in threads:
         table.add_column(printable(t), overflow="fold", min_width=need[t] if apart else full[t])
@@ -94,6 +90,16 @@ def columns(trace, threads: list[str], width: int) -> Table:
         cell = Group(*parts)
         table.add_row(row.label, *[cell if t == row.thread else Text("") for t in threads])
     return table
+
+
+def widths(all_rows: list, threads: list[str]) -> tuple[dict, dict]:
+    """Per thread: the width of its longest statement (or name), and that with its line number."""
+    need, full = {}, {}
+    for t in threads:
+        acts = [a for r in all_rows if r.thread == t for a in r.actions]
+        need[t] = max([len(printable(t))] + [len(printable(a.text)) for a in acts])
+        full[t] = max([need[t]] + [len(printable(a.text)) + 2 + len(where(a)) for a in acts])
+    return need, full
 
 
 def listing(trace) -> Table:
@@ -116,7 +122,9 @@ def trace_table(trace, console: Console, width: int) -> Table:
     threads = list(dict.fromkeys(s.thread for s in trace.steps))
     table = columns(trace, threads, width)
     overhead = 4 + 3 * len(threads)  # the step number, and the padding between columns
-    if len(threads) * MIN_COLUMN + overhead <= width:
+    need, _ = widths(rows(trace), threads)
+    whole = sum(max(n, MIN_COLUMN) for n in need.values()) + overhead <= width  # no statement breaks
+    if whole and len(threads) * MIN_COLUMN + overhead <= width:
         if Measurement.get(console, console.options.update_width(width), table).minimum <= width:
             return table
     return listing(trace)

@@ -103,7 +103,8 @@ def _violation(con: Console, r, v, width: int) -> None:
         return
     trace = r.trace
     con.print("  inputs: " + (", ".join(f"{printable(k)} = {show_value(x)}" for k, x in trace.inputs.items()) or "none"))
-    con.print(f"  trace ({plural(len([s for s in trace.steps if s.number]), 'step')}):")
+    switches = f", {plural(trace.preemptions, 'preemption')}" if trace.preemptions else ""
+    con.print(f"  trace ({plural(len([s for s in trace.steps if s.number]), 'step')}{switches}):")
     con.print(trace_table(trace, con, width))
     st = trace.state
     con.print("  state at the violation:")

@@ -1,0 +1,98 @@
+"""The simplest counterexample: the fewest preemptions, then the fewest steps.
+
+A *preemption* is a context switch away from a thread that could still take a step (Musuvathi
+and Qadeer, "Iterative context bounding for systematic testing of multithreaded programs",
+PLDI 2007); a switch away from a thread that finished, blocked or is resting on a spin-wait is
+free, and so is the first step. Counterexamples are ordered by (preemptions, steps), and
+`minimal` finds one that comes first in that order: Dijkstra's algorithm over pairs (state, last
+thread), whose cost is that pair of numbers compared lexicographically (both only grow along a
+path, so the first violation popped is minimal). It searches every interleaving, not a reduced
+set (a reduction keeps one order of independent steps, which need not be the one with the
+fewest switches), within `MAX_NODES` pairs; past that it gives up and the search's own
+counterexample is kept. Properties that compare executions (`no_race`, `no_leak`) keep theirs.
+"""
+from __future__ import annotations
+
+import heapq
+import time
+
+from checker.explore.monitors import holds, on_stuck
+from checker.explore.search import Schedule, property_of
+from checker.explore.semantics import Engine, enabled, stuck
+from checker.explore.start import initial
+from checker.explore.state import DONE
+
+MAX_NODES = 10_000  # (state, last thread) pairs expanded before giving up
+
+
+def minimal(e: Engine, target: tuple, deadline: float | None = None):
+    """(schedule, violation) of a counterexample of property `target` (as `property_of` names
+    it) with the fewest preemptions, then the fewest steps; None when the property is not one a
+    single state or step shows (race, leak), or when the search gives up (MAX_NODES, or
+    `deadline` in `time.monotonic()` seconds)."""
+    if target[0] in ("race", "leak"):
+        return None
+    heap: list = []
+    tick = 0
+
+    def push(cost: tuple, item: tuple) -> None:
+        nonlocal tick
+        tick += 1
+        heapq.heappush(heap, (cost, tick, item))
+
+    for state, start, bad in initial(e):
+        if bad is not None:
+            if bad.violation is not None and property_of(bad.violation) == target:
+                return Schedule(start, ()), bad.violation
+            continue
+        push((0, 0), (state, None, start, (), None))
+    seen: set = set()
+    while heap:
+        (pre, steps), _, (s, last, start, path, violation) = heapq.heappop(heap)
+        if violation is not None:  # a step that breaks the property, reached at this cost
+            return Schedule(start, path), violation
+        key = (s.key(), last)
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(seen) > MAX_NODES or (deadline is not None and time.monotonic() > deadline):
+            return None
+        v = _breaks(e, s, target)
+        if v is not None:
+            return Schedule(start, path), v
+        live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
+        en = [t for t in live if enabled(e, s, t)]
+        switch = 1 if last in en else 0  # leaving a thread that could go on is a preemption
+        for t in en:
+            cost = (pre + (switch if t != last else 0), steps + 1)
+            for o in e.step(s, t):
+                if o.cut is not None:
+                    continue
+                if o.violation is not None:
+                    if property_of(o.violation) == target:
+                        push(cost, (None, t, start, path + ((t, o.choices),), o.violation))
+                    continue
+                push(cost, (o.state, t, start, path + ((t, o.choices),), None))
+    return None
+
+
+def _breaks(e: Engine, s, target: tuple):
+    """The violation of `target` that state s shows by itself, if any (always, final, deadlock)."""
+    kind = target[0]
+    live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
+    if kind == "always" or (kind == "final" and not live):
+        prop = next(p for p in e.program.properties if (p.kind, p.pos.line, p.pos.col) == target)
+        return holds(e, s, prop)
+    if kind == "deadlock" and live and stuck(s, [t for t in live if enabled(e, s, t)]):
+        return on_stuck(e, s)
+    return None
+
+
+def preemptions(names: list, enabled_before: list) -> int:
+    """The preemptions of a schedule: `names` the thread of each step, `enabled_before` the
+    threads enabled in the state before each step."""
+    count = 0
+    for k in range(1, len(names)):
+        if names[k] != names[k - 1] and names[k - 1] in enabled_before[k]:
+            count += 1
+    return count
