@@ -90,10 +90,14 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
         could.append({u for u in range(len(names)) if s.T[u].status != DONE and enabled(e, s, u)})
         if not 0 <= t < len(names) or t not in could[-1]:
             raise ReplayError(f"step {number}: thread {names[t] if 0 <= t < len(names) else t} cannot move here")
+        wanted = list(choices)
         try:
-            outs = e.step(s, t, list(choices))
+            outs = e.step(s, t, wanted)
         except ReplayDiverged as err:
             raise ReplayError(f"step {number} ({names[t]}): {err}") from None
+        if wanted:  # the step made fewer choices than the schedule gives it
+            raise ReplayError(f"step {number} ({names[t]}): the schedule gives it {len(choices)} choices; "
+                              f"it makes {len(choices) - len(wanted)}")
         if len(outs) != 1:
             raise ReplayError(f"step {number} ({names[t]}) has {len(outs)} outcomes with these inputs, not one")
         o = outs[0]

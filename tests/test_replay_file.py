@@ -173,3 +173,12 @@ def test_a_drawn_value_out_of_its_range_diverges(tmp_path):
     assert err == f"{model}: replay diverged: step 1 (t): the value 9 drawn at line 4 is outside 0..3\n"
     code, out, err = replay_text(str(model), edited(doc, set_in(["trace", "inputs", "u.any0"], 1)), tmp_path)
     assert (code, err) == (2, "r.json: error: 'trace.inputs.u.any0': the model has no input 'u.any0'\n" + SAME_MODEL)
+
+
+def test_a_step_given_choices_it_does_not_make_diverges(good, tmp_path):
+    # found by a reviewer: extra choices on a step that makes none were ignored
+    doc = edited(good, set_in(["trace", "schedule", "steps", 0], [0, [5, 6, 7]]))
+    code, out, err = replay_text(LOST_UPDATE, doc, tmp_path)
+    assert (code, out) == (2, "")
+    assert err == ("models/lost_update.yaml: replay diverged: step 1 (worker_a): the schedule gives it "
+                   "3 choices; it makes 0\n")
