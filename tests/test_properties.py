@@ -98,3 +98,14 @@ def test_a_bad_list_of_expected_kinds_is_refused(expect, message):
     with pytest.raises(ModelError) as e:
         load_text(TWO_FAULTS + f"expect: {expect}\n", "t.yaml")
     assert e.value.message == message and e.value.pos.line == 16
+
+
+def test_a_failure_in_start_up_work_replays_with_other_threads_present():
+    # found when the docs were regenerated: the schedule held start-up choices for the failing
+    # thread only, and the replay refused it ("start-up choices for 1 threads; the model has 2")
+    text = "model: st\nshared: {x: 0}\nthreads:\n  a: [k = 2, assert k == 3, x = 1]\n  b: [x = 2]\n"
+    for reduction in (True, False):
+        r = verify(load_text(text, "st.yaml"), Options(reduction=reduction))
+        (p,) = r.violated
+        assert p.kind == "assert" and p.trace is not None and not r.notes
+        assert p.trace.schedule.start == ((), ()) and p.trace.schedule.steps == ()

@@ -67,8 +67,9 @@ def starts(e: Engine, replay: list | None = None) -> list[tuple[State, tuple, Ou
         for s, choices, obs in states:
             want = replay[t] if replay is not None else None
             for o in e.start(s, t, list(want) if want is not None else None):
-                if o.violation is not None or o.cut is not None:
-                    ended.append((o.state, choices + (o.choices,), o, obs + o.seen))
+                if o.violation is not None or o.cut is not None:  # the later threads never start
+                    rest = ((),) * (len(p.threads) - t - 1)
+                    ended.append((o.state, choices + (o.choices,) + rest, o, obs + o.seen))
                 else:
                     nxt.append((o.state, choices + (o.choices,), obs + o.seen))
         states = nxt
