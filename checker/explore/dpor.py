@@ -67,7 +67,7 @@ class Dpor:
         self.hist = History(self.dep.size)
         self.result = Exploration("optimal dpor" if reduce else "every interleaving", self.stats)
         # `no_leak`: the observations along the current execution, and of every one ended
-        self.watch = Observations(engine.program) if engine.program.leaks else None
+        self.observations = Observations(engine.program) if engine.program.leaks else None
         # `no_race`: happens-before over the current execution (races.py); every racing pair with keep_going
         watch = Watch(engine.program, self.dep)
         self.hb = Monitor(engine, self.dep, watch, every=keep_going) if watch else None
@@ -80,20 +80,20 @@ class Dpor:
             for state, start, bad, seen in starts(self.e):
                 self.start = start
                 if bad is not None:
-                    if self.watch:
-                        self.watch.truncated(f"start-up work ended with a {'violation' if bad.violation else 'cut'}")
+                    if self.observations:
+                        self.observations.truncated(f"start-up work ended with a {'violation' if bad.violation else 'cut'}")
                     self.report(bad.violation, bad.cut, [])
                     continue
-                if self.watch:
-                    self.watch.start = seen
+                if self.observations:
+                    self.observations.start = seen
                 zero = (0,) * self.n
                 v = on_state(self.e, state) if self.has_always else None
                 if v:
                     self.report(v, None, [])
                 self.explore(Node(state, (zero,) * self.n, {}, []))
-            if self.watch:  # every execution explored: compare what the observers saw
+            if self.observations:  # every execution explored: compare what the observers saw
                 self.stats.solver_calls = self.e.solver.calls
-                for violation, schedule in self.watch.decide(self.e.solver, self.e.symbols, self.result.undecided):
+                for violation, schedule in self.observations.decide(self.e.solver, self.e.symbols, self.result.undecided):
                     self.result.record(Found(violation, schedule))
         except _Stop:
             pass
@@ -135,8 +135,8 @@ class Dpor:
             raise Exhausted(f"depth budget: an execution longer than {self.budget.max_depth} steps")
         live = [t for t in range(self.n) if s.T[t].status != DONE]
         if not live:
-            if self.watch:
-                self.watch.end(s.pc, self.schedule)
+            if self.observations:
+                self.observations.end(s.pc, self.schedule)
             self.pending_races(node, live)
             self.stats.executions += 1
             if self.keep_going:
@@ -150,8 +150,8 @@ class Dpor:
             self.stats.executions += 1
             if self.keep_going:
                 self.result.deadlocks.add(tuple(show(x) for x in s.M))
-            if self.watch:
-                self.watch.end(s.pc, self.schedule)
+            if self.observations:
+                self.observations.end(s.pc, self.schedule)
             self.report(on_stuck(e, s), None, [])
             if not en:
                 self.pending_races(node, live)
@@ -251,9 +251,9 @@ class Dpor:
         A = self.access(node, p)
         key = key_of(p, o)
         if o.violation is not None or o.cut is not None:
-            if self.watch:
+            if self.observations:
                 v = o.violation
-                self.watch.truncated(f"a {v.kind} violation at line {v.line} ended an execution" if v is not None
+                self.observations.truncated(f"a {v.kind} violation at line {v.line} ended an execution" if v is not None
                                      else f"a bound cut an execution ({o.cut.reason})")
             self.report(o.violation, o.cut, [(p, o.choices)])
             if self.reduce:  # the run ends here, but the other threads' steps from here do not
@@ -265,8 +265,8 @@ class Dpor:
             return
         depth = len(self.events)
         ev = self.record(node, p, key, A, o.choices)
-        if self.watch:
-            self.watch.push(o.seen)
+        if self.observations:
+            self.observations.push(o.seen)
         races = self.hb.step(node.state, o.state, p, A, self.unfound) if self.hb else ()
         try:
             for i, v in races:  # the schedule ends with the two racing steps, adjacent where it can
@@ -284,8 +284,8 @@ class Dpor:
                 child = Node(o.state, clock, {}, [])
             self.explore(child)
         finally:
-            if self.watch:
-                self.watch.pop()
+            if self.observations:
+                self.observations.pop()
             self.undo(depth)
         if self.reduce:
             node.sleep[key] = A

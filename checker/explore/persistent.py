@@ -61,6 +61,7 @@ class Persistent:
         self.dep = dep
         program = engine.program
         self.code = engine.code
+        self.guarded = [t.guarded for t in program.threads]  # per pc: may the state leave it no outcome
         self.n = len(program.threads)
         self.observed_threads = program.observed_threads
         self.observed = 0
@@ -110,16 +111,13 @@ class Persistent:
             memo[pc] = (r, w)
         return memo[pc]
 
-    def body(self, t: int, pc: int) -> tuple[bool, bool]:
-        """Of the step from visible pc: (may it run an `assume`, and so have no outcome at all;
-        may it take a loop's back edge). The step runs pc, the rest of an atomic block that
-        starts there, then local instructions up to the next visible one."""
+    def back_edge(self, t: int, pc: int) -> bool:
+        """May the step from visible pc take a loop's back edge? (The step runs pc, the rest of an
+        atomic block that starts there, then local instructions up to the next visible one.)"""
         memo = self._body[t]
         if pc not in memo:
             code = self.code[t]
-            kinds = [code[k] for k in step_body(code, pc)]
-            memo[pc] = (any(type(j) is ir.Assume for j in kinds),
-                        any(type(j) is ir.Jump and j.back for j in kinds))
+            memo[pc] = any(type(code[k]) is ir.Jump and code[k].back for k in step_body(code, pc))
         return memo[pc]
 
     # -- per state -----------------------------------------------------------------------------
@@ -163,8 +161,8 @@ class Persistent:
     def candidates(self, s, en: list[int]) -> list[tuple]:
         """Proper subsets of the enabled threads `en` that are persistent sets in s (the enabled
         members of a stubborn set grown from a thread with status RUN), smallest first, whose
-        steps are all invisible, may not run an `assume` and may not take a loop's back edge.
-        The caller still checks each one's outcomes (at least one; no violation, no cut)."""
+        steps are all invisible, are not guarded (`assume`, a spin-wait's test) and may not take
+        a loop's back edge. The caller still checks each one's outcomes (at least one; no violation, no cut)."""
         if len(en) < 2:
             return []
         T = s.T
@@ -177,7 +175,10 @@ class Persistent:
             """u's step masks if it may be in a proper subset, else None."""
             if u not in steps:
                 ts = T[u]
-                if u in self.observed_threads or (ts.status == RUN and any(self.body(u, ts.pc))):
+                # a step the state may leave without an outcome (`assume`, a spin-wait's test:
+                # `ThreadCode.guarded`) or that may close a loop stays out of proper subsets
+                if u in self.observed_threads or (ts.status in (RUN, SPIN) and (
+                        self.guarded[u][ts.pc] or self.back_edge(u, ts.pc))):
                     steps[u] = None
                 else:
                     a = self.step(s, u)
