@@ -1,4 +1,4 @@
-"""The command line: `checker verify`, `checker check`, `checker replay`, `checker schema`.
+"""The command line: `checker verify`, `checker check`, `checker replay`, `checker report`, `checker schema`.
 
 Each command is a plain function that takes its output streams and returns an exit code, so
 tests call it directly; typer only parses arguments. Exit codes: 0 every model holds (complete
@@ -7,10 +7,13 @@ unknown or bounded.
 """
 from __future__ import annotations
 
+import inspect
 import json
+import os
 import shutil
 import sys
-from typing import List, Optional, TextIO
+from contextlib import nullcontext
+from typing import List, Optional, TextIO, get_type_hints
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
@@ -21,11 +24,14 @@ from checker.lang.schema import model_schema
 from checker.render import FORMATS
 from checker.render import json as jsonr
 from checker.render.outcome import Outcome, Style, run_code
+from checker.render.progress import progress_for
+from checker.render.report import REPORTS, provenance
 from checker.render.safe import printable
 from checker.render.saved import SavedError, load_saved
 from checker.render.words import plural
 from checker.result import ExitCode, exit_code
-from checker.trace import ReplayError, replay
+from checker.symbolic.emit import EmitError, prepare
+from checker.trace import ReplayError, observations, replay
 from checker.verify import (DEFAULT_LOOP_BOUND, DEFAULT_MAX_MEMORY, DEFAULT_MAX_STATES, DEFAULT_SOLVER_TIMEOUT_MS,
                             DEFAULT_TIMEOUT, Options, enumerates, load, verify)
 
@@ -70,15 +76,22 @@ app = typer.Typer(cls=Group, add_completion=False, no_args_is_help=True, pretty_
 
 
 def run_verify(paths: list[str], options: Options, fmt: str | bool, out: TextIO, err: TextIO,
-               color: bool = False, width: int = 110) -> int:
+               color: bool = False, width: int = 110, emit_smt2: str | None = None) -> int:
     """Verify each model and print the results in the format named `fmt` (a key of
-    `render.FORMATS`; True and False stand for `json` and `text`); returns the exit code."""
+    `render.FORMATS`; True and False stand for `json` and `text`); returns the exit code.
+    `emit_smt2`: a directory for the solver queries as SMT-LIB 2 (one subdirectory per model
+    when there are several); exit code 2, nothing verified, if it holds something else."""
     if isinstance(fmt, bool):
         fmt = "json" if fmt else "text"
     form, style = FORMATS[fmt], Style(width=width, color=color)
+    try:
+        dirs = prepare(emit_smt2, paths) if emit_smt2 is not None else [None] * len(paths)
+    except EmitError as e:
+        print(printable(f"error: {e}"), file=err)
+        return int(ExitCode.INVALID)
     outcomes = []
-    for path in paths:
-        o = _outcome(path, options, err)
+    for path, emit_dir in zip(paths, dirs):
+        o = _outcome(path, options, err, emit_dir)
         if o.error is not None and not form.reports_invalid:
             print(printable(o.error.render(), newlines=True), file=err)
         if form.part is not None:
@@ -89,14 +102,15 @@ def run_verify(paths: list[str], options: Options, fmt: str | bool, out: TextIO,
     return run_code(outcomes)
 
 
-def _outcome(path: str, options: Options, err: TextIO) -> Outcome:
+def _outcome(path: str, options: Options, err: TextIO, emit_smt2: str | None = None) -> Outcome:
     """Load and verify one model; an internal error is also reported on `err` at once."""
     try:
         program = load(path)
     except ModelError as e:
         return Outcome(path, error=e)
     try:
-        return Outcome(path, result=verify(program, options), program=program)
+        with progress_for(err, program.name) or nullcontext() as progress:
+            return Outcome(path, result=verify(program, options, emit_smt2, progress), program=program)
     except Exception as e:  # a bug of ours, not of the model: say so plainly, no verdict
         message = f"internal error: {type(e).__name__}: {e}"
         print(printable(f"{path}: {message}") + "\n  hint: this is a bug in checker; please report it with the model",
@@ -157,9 +171,76 @@ def run_replay(path: str, result_file: str, out: TextIO, err: TextIO) -> int:
         print(printable(f"{path}: replay diverged: the schedule reaches a {t.violation.kind} violation; "
                         f"the file records a {saved.kind} violation"), file=err)
         return int(ExitCode.INVALID)
+    if saved.leak is not None:  # the execution must show its observers what the file says they saw
+        line, recorded = saved.leak
+        seen = observations(program, t, line)
+        if seen != recorded:
+            show = lambda seqs: "; ".join("[" + ", ".join(map(str, q)) + "]" for q in seqs)  # noqa: E731
+            print(printable(f"{path}: replay diverged: the observers see {show(seen)} along this schedule; "
+                            f"the file records {show(recorded)}"), file=err)
+            return int(ExitCode.INVALID)
     print(printable(f"{path}: replayed {plural(len(t.steps), 'step')}: {t.violation.kind}: {t.violation.message} "
                     f"(line {t.violation.line})"), file=out)
     return int(ExitCode.VIOLATED)
+
+
+def run_report(paths: list[str], options: Options, fmt: str, output: str | None, force: bool, out: TextIO,
+               err: TextIO, emit_smt2: str | None = None) -> int:
+    """Verify each model and write the review document `render.report.REPORTS[fmt]` to the file
+    `output` (None: to `out`). An existing `output` is refused before anything runs unless
+    `force`: nothing the user wrote is overwritten. Exit codes as `run_verify`; 2 as well when
+    the report cannot be written. Invalid models are also reported on `err`."""
+    if output is not None:
+        problem = _unwritable(output, force)
+        if problem:
+            print(printable(f"{output}: error: {problem}"), file=err)
+            return int(ExitCode.INVALID)
+    try:
+        dirs = prepare(emit_smt2, paths) if emit_smt2 is not None else [None] * len(paths)
+    except EmitError as e:
+        print(printable(f"error: {e}"), file=err)
+        return int(ExitCode.INVALID)
+    outcomes, provenances = [], []
+    for path, emit_dir in zip(paths, dirs):
+        o = _outcome(path, options, err, emit_dir)
+        if o.error is not None:
+            print(printable(o.error.render(), newlines=True), file=err)
+        outcomes.append(o)
+        provenances.append(_provenance(path) if o.error is None else None)
+    code = run_code(outcomes)
+    if all(o.error is not None for o in outcomes):
+        return code  # nothing to report: leave no file behind that a second run would refuse
+    document = REPORTS[fmt](outcomes, provenances)
+    if output is None:
+        out.write(document)
+        return code
+    try:
+        with open(output, "w" if force else "x", encoding="utf-8") as f:
+            f.write(document)
+    except OSError as e:
+        print(printable(f"{output}: error: cannot write the report: {e.strerror or e}"), file=err)
+        return int(ExitCode.INVALID)
+    verdicts = ", ".join(f"{o.result.model}: {o.word}" if o.result else f"{o.path}: {o.word}" for o in outcomes)
+    print(printable(f"{output}: {verdicts} (exit code {code})"), file=out)
+    return code
+
+
+def _unwritable(output: str, force: bool) -> str | None:
+    """Why the report cannot go to `output`, in words; None when it can."""
+    if os.path.isdir(output):
+        return "is a directory; give a file name"
+    if os.path.lexists(output) and not force:
+        return "the file exists; nothing was written (give --force to overwrite it)"
+    parent = os.path.dirname(output) or "."
+    if not os.path.isdir(parent):
+        return f"no such directory '{parent}'"
+    return None
+
+
+def _provenance(path: str):
+    """The provenance of a model file that loaded (its bytes hashed as they are now)."""
+    with open(path, "rb") as f:
+        return provenance(f.read())
 
 
 def _version(value: bool):
@@ -172,6 +253,15 @@ def _version(value: bool):
 def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                       help="Print the version and exit.")):
     """checker: every interleaving that matters, every input in range."""
+
+
+def _options(no_reduction: bool, timeout: float, max_executions: int | None, max_states: int, loop_bound: int,
+             spurious: bool, solver_timeout: int, max_memory: int, **_) -> Options:
+    """The `Options` of the verification flags (`verify`'s, which `report` shares); 0 lifts the
+    time and memory limits."""
+    return Options(reduction=not no_reduction, timeout=timeout or None, max_executions=max_executions,
+                   max_states=max_states, loop_bound=loop_bound, spurious_wakeups=spurious,
+                   solver_timeout_ms=solver_timeout, max_memory=max_memory or None)
 
 
 @app.command("verify", cls=Command, epilog=EXIT_CODES)
@@ -187,11 +277,10 @@ def verify_cmd(
     spurious: bool = typer.Option(False, "--spurious-wakeups", help="Let a thread waiting on a condition wake without a signal."),
     solver_timeout: int = typer.Option(DEFAULT_SOLVER_TIMEOUT_MS, "--solver-timeout-ms", min=1, metavar="MS", help="Milliseconds per solver query (unknown when exceeded)."),
     max_memory: int = typer.Option(DEFAULT_MAX_MEMORY, "--max-memory", min=0, metavar="MIB", help="MiB of resident memory before giving up (unknown); 0: no memory limit."),
+    emit_smt2: Optional[str] = typer.Option(None, "--emit-smt2", metavar="DIR", help="Write every solver query as an SMT-LIB 2 file, with manifest.json, into DIR (a subdirectory per model when several), to re-check with z3 (docs/soundness.md)."),
 ):
     """Prove or refute each model; print verdicts, counterexample traces and statistics."""
-    opts = Options(reduction=not no_reduction, timeout=timeout or None, max_executions=max_executions,
-                   max_states=max_states, loop_bound=loop_bound, spurious_wakeups=spurious,
-                   solver_timeout_ms=solver_timeout, max_memory=max_memory or None)
+    opts = _options(no_reduction, timeout, max_executions, max_states, loop_bound, spurious, solver_timeout, max_memory)
     if fmt not in FORMATS:
         raise typer.BadParameter(f"'{printable(fmt)}' is not a format; the formats are {', '.join(FORMATS)}",
                                  param_hint="'--format'")
@@ -200,7 +289,7 @@ def verify_cmd(
     fmt = "json" if as_json else fmt
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size((110, 24)).columns if tty else 110
-    raise typer.Exit(run_verify(models, opts, fmt, sys.stdout, sys.stderr, color=tty, width=width))
+    raise typer.Exit(run_verify(models, opts, fmt, sys.stdout, sys.stderr, color=tty, width=width, emit_smt2=emit_smt2))
 
 
 @app.command("check", cls=Command, epilog="Exit codes: 0 every model is valid; 2 some model is invalid.")
@@ -216,6 +305,49 @@ def replay_cmd(model: str = typer.Argument(..., metavar="MODEL", help="The model
                result: str = typer.Argument(..., metavar="RESULT", help="The output of 'checker verify MODEL --json'.")):
     """Re-run a counterexample's schedule and inputs; exit 1 when it reaches the violation again."""
     raise typer.Exit(run_replay(model, result, sys.stdout, sys.stderr))
+
+
+# the flags `report` shares with `verify`, declared once (on verify_cmd): what and how to verify
+VERIFICATION = ("timeout", "max_executions", "max_states", "no_reduction", "loop_bound", "spurious",
+                "solver_timeout", "max_memory", "emit_smt2")
+
+
+def _with_verification_flags(command):
+    """`command` with `verify`'s VERIFICATION flags appended to its parameters (for typer), which
+    it receives as the dict `verification`."""
+    hints = get_type_hints(verify_cmd)
+    shared = [p.replace(annotation=hints[p.name], kind=inspect.Parameter.KEYWORD_ONLY)
+              for p in inspect.signature(verify_cmd).parameters.values() if p.name in VERIFICATION]
+    own = inspect.signature(command, eval_str=True)
+    own_params = [p for p in own.parameters.values() if p.name != "verification"]
+
+    def run(**kwargs):
+        return command(**{k: v for k, v in kwargs.items() if k not in VERIFICATION},
+                       verification={k: v for k, v in kwargs.items() if k in VERIFICATION})
+
+    run.__name__, run.__doc__ = command.__name__, command.__doc__
+    run.__signature__ = own.replace(parameters=own_params + shared)
+    run.__annotations__ = {p.name: p.annotation for p in own_params + shared}
+    return run
+
+
+def report_cmd(
+    models: List[str] = typer.Argument(..., metavar="MODEL", help="Model files (YAML)."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="PATH", help="Write the report to PATH (default: standard output); an existing file is refused unless --force."),
+    fmt: str = typer.Option("md", "--format", metavar="FORMAT", help="md or markdown (Markdown with Mermaid diagrams, for a code host) or html (one self-contained file with a step-through)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite PATH if it exists."),
+    verification: dict = None,
+):
+    """Verify models and write a review document: the model as tables, each property's verdict, a proof summary, and each counterexample's diagram and steps."""
+    fmt = {"markdown": "md"}.get(fmt, fmt)  # the name `verify --format` uses
+    if fmt not in REPORTS:
+        raise typer.BadParameter(f"'{printable(fmt)}' is not a report format; the formats are {', '.join(REPORTS)}",
+                                 param_hint="'--format'")
+    raise typer.Exit(run_report(models, _options(**verification), fmt, output, force, sys.stdout, sys.stderr,
+                                emit_smt2=verification.get("emit_smt2")))
+
+
+report_cmd = app.command("report", cls=Command, epilog=EXIT_CODES)(_with_verification_flags(report_cmd))
 
 
 @app.command("schema", cls=Command, epilog="Exit codes: 0.")

@@ -75,6 +75,7 @@ class Result:
     options: dict = field(default_factory=dict)
     about: str = ""
     properties: tuple = ()  # PropertyResult per property, `check:` entries first, in order
+    smt2: dict | None = None  # with --emit-smt2: {"dir", "manifest", "files", "sha256"} of the obligations written
 
     @property
     def violated(self) -> tuple:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from checker.explore.frame import ReplayDiverged
 from checker.explore.minimal import preemptions
 from checker.explore.monitors import finished, on_final, on_state, on_stuck
-from checker.explore.races import Replayed
+from checker.explore.happens import Replayed
 from checker.explore.search import Schedule
 from checker.explore.semantics import Engine, enabled, stuck
-from checker.explore.start import View, initial
+from checker.explore.start import View, starts as initial_seen
 from checker.explore.state import DONE, SPIN, WAIT, State, Violation
 from checker.program import ir
 from checker.symbolic.solver import Solver
@@ -59,6 +59,19 @@ class Trace:
     state: dict  # shared variables, locks and threads at the violation
     schedule: Schedule
     preemptions: int = 0  # switches away from a thread that could still move (explore.minimal)
+    observed: tuple = ()  # with a `no_leak` entry: what its channels saw, ((channel, value), ...) in order
+    minimal: bool | None = None  # the simplest counterexample (True), not (False: its search gave up), or not sought
+
+
+def header(trace: Trace) -> str:
+    """'3 steps', '8 steps, 2 preemptions', '14 steps, 2 preemptions; not the simplest: its search gave up'."""
+    n = len([s for s in trace.steps if s.number])
+    words = f"{n} step{'s' * (n != 1)}"
+    if trace.preemptions:
+        words += f", {trace.preemptions} preemption{'s' * (trace.preemptions != 1)}"
+    if trace.minimal is False:
+        words += "; not the simplest: its search gave up"
+    return words
 
 
 def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_any: bool = False,
@@ -69,12 +82,17 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
     if len(schedule.start) != len(names):
         raise ReplayError(f"the schedule has start-up choices for {len(schedule.start)} threads; the model has {len(names)}")
     try:
-        starts = initial(e, replay=list(schedule.start))
+        starts = initial_seen(e, replay=list(schedule.start))
     except ReplayDiverged as err:
         raise ReplayError(f"start-up work: {err}") from None
     if len(starts) != 1:
         raise ReplayError(f"the start-up choices select {len(starts)} initial states, not one")
-    s, _, bad = starts[0]
+    s, made, bad, start_seen = starts[0]
+    for k, (given, used) in enumerate(zip(schedule.start, made)):
+        if tuple(given) != tuple(used):  # more choices than the start-up work makes
+            raise ReplayError(f"start-up work of {names[k]}: the schedule gives it {len(given)} "
+                              f"choice{'s' * (len(given) != 1)}; it makes {len(used)}")
+    observed = list(start_seen or ())
     steps: list[TraceStep] = []
     violation = bad.violation if bad is not None else None
     start_log = bad.log if bad is not None else None
@@ -96,7 +114,8 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
         except ReplayDiverged as err:
             raise ReplayError(f"step {number} ({names[t]}): {err}") from None
         if wanted:  # the step made fewer choices than the schedule gives it
-            raise ReplayError(f"step {number} ({names[t]}): the schedule gives it {len(choices)} choices; "
+            raise ReplayError(f"step {number} ({names[t]}): the schedule gives it {len(choices)} "
+                              f"choice{'s' * (len(choices) != 1)}; "
                               f"it makes {len(choices) - len(wanted)}")
         if len(outs) != 1:
             raise ReplayError(f"step {number} ({names[t]}) has {len(outs)} outcomes with these inputs, not one")
@@ -108,6 +127,7 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
         if races is not None and o.violation is None:
             races.step(s, o.state, t)
         s = o.state
+        observed.extend(o.seen)
         steps.append(TraceStep(number, names[t], actions, _locks(program, s)))
         violation = o.violation
     if violation is None and races is not None:
@@ -119,7 +139,14 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
     if violation.kind == "deadlock" and violation.detail:
         violation = _name_deadlock(program, s, violation, signals)
     return Trace(dict(values), tuple(steps), violation, describe_state(program, s), schedule,
-                 preemptions([t for t, _ in schedule.steps], could))
+                 preemptions([t for t, _ in schedule.steps], could), tuple(observed))
+
+
+def observations(program: ir.Program, trace: Trace, line: int) -> tuple:
+    """What the observers of the `no_leak` entry at `line` saw along a replayed trace: one
+    sequence of values per observer, in the entry's order (the shape of a leak's detail 'seen')."""
+    leak = next(x for x in program.leaks if x.pos.line == line)
+    return tuple(tuple(v for c, v in trace.observed if c == channel) for channel in leak.channels)
 
 
 def _check_draws(th: ir.ThreadCode, log: list | None, where: str) -> None:
@@ -151,6 +178,13 @@ def _state_violation(e: Engine, s: State, kind: str | None) -> Violation | None:
     return None
 
 
+def shown_src(src: ir.Src) -> str:
+    """A statement as a trace shows it; inside an inlined procedure call, prefixed with the
+    call(s) it runs in: `apply_grad(g1) at line 20: w = tmp + g`."""
+    calls = " > ".join(f"{call} at line {line}" for call, line in src.via)
+    return f"{calls}: {src.text}" if calls else src.text
+
+
 class Describe:
     """One step's log in words: `actions(log)`, given the states before and after the step."""
 
@@ -168,7 +202,7 @@ class Describe:
         th = self.th
         for k, (pc, entry) in enumerate(log or ()):
             src = th.code[pc].src if th is not None and pc < len(th.code) else None
-            text, line = (src.text, src.pos.line) if src else ("(thread ends)", None) if th else ("", 0)
+            text, line = (shown_src(src), src.pos.line) if src else ("(thread ends)", None) if th else ("", 0)
             if entry[0] == "wake":  # not yet the re-acquisition that follows it
                 text = "(spurious wake-up)"
             eff = self.effect(pc, entry, first=k == 0)
@@ -183,7 +217,7 @@ class Describe:
         if not out and th is not None:  # a step that ran no statement: a thread's end, a loop's turn
             i = th.code[self.before.T[self.t].pc]
             ends = isinstance(i, ir.Exit) or self.after.T[self.t].status == DONE
-            out.append(Action("(thread ends)" if ends else i.src.text, None if ends else i.src.pos.line, ()))
+            out.append(Action("(thread ends)" if ends else shown_src(i.src), None if ends else i.src.pos.line, ()))
             self.last = None
         return tuple(out)
 
@@ -198,7 +232,7 @@ class Describe:
             return self.rmw(th.code[pc] if th else None, entry, first)
         if kind in ("local", "any"):
             name = local(entry[1])
-            if name.startswith("%"):
+            if name.startswith("%") or entry[2] is None:  # a temp, or a call's local made fresh
                 return f"draw {show(entry[2])}" if kind == "any" else None
             return f"{name} = {show(entry[2])}" + (" (drawn)" if kind == "any" else "")
         if kind == "branch":
@@ -249,6 +283,14 @@ class Describe:
             return f"{arg}: {self.changed.get(arg, 'held again')}"
         if op == "join":
             return f"{arg} has finished"
+        if op == "arrive_and_wait":  # (barrier, arrived, N, the threads the arrival released)
+            name, count, n, woken = arg
+            if count < n:
+                return f"{name}: {count} of {n} arrived; waits"
+            return f"{name}: {count} of {n} arrived: releases " + (", ".join(woken) + " and moves on" if woken
+                                                                   else "its phase")
+        if op == "leave":
+            return f"phase of {arg} released"
         if arg in self.changed:
             return f"{arg}: {self.changed[arg]}"
         if op == "trylock":
@@ -338,6 +380,9 @@ def describe_state(program: ir.Program, s: State) -> dict:
             where = "finished"
         else:
             src = th.code[ts.pc].src
-            where = f"at line {src.pos.line}: {src.text}" + {WAIT: " (asleep)", SPIN: " (spinning)"}.get(ts.status, "")
+            status = {WAIT: " (asleep)", SPIN: " (spinning)"}.get(ts.status, "")
+            if ts.status == WAIT and isinstance(th.code[ts.pc], ir.Depart):
+                status = " (waiting)"
+            where = f"at line {src.pos.line}: {shown_src(src)}" + status
         threads[th.name] = where
     return {"shared": shared, "locks": _locks(program, s), "threads": threads}

@@ -175,7 +175,7 @@ def test_sarif_lost_update_validates_and_locates_the_violation():
     assert res["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": LOST},
                                                        "region": {"startLine": 22, "startColumn": 5}}
     (flow,) = res["codeFlows"]
-    assert flow["message"]["text"] == "4 steps; inputs: g1 = -1, g2 = -1"
+    assert flow["message"]["text"] == "4 steps, 1 preemption; inputs: g1 = -1, g2 = -1"
     threads = {tf["id"]: tf["locations"] for tf in flow["threadFlows"]}
     assert list(threads) == ["worker_a", "worker_b"]
     assert [loc["executionOrder"] for loc in threads["worker_a"]] == [1, 4]
@@ -191,8 +191,12 @@ def test_sarif_two_faults_an_assertion_at_its_statement_and_a_holding_model(tmp_
     code, out, _ = run([write(tmp_path, "two.yaml", TWO), LOCKED], "sarif")
     doc = json.loads(out)
     sarif_valid(doc)
-    results = doc["runs"][0]["results"]
+    everything = doc["runs"][0]["results"]
+    results = [r for r in everything if r.get("kind") != "open"]
     assert code == 1 and [r["ruleId"] for r in results] == ["final", "assert"]
+    # the assertion ended executions: what might have followed it is undecided, an open result
+    opened = [r for r in everything if r.get("kind") == "open"]
+    assert opened and all("not decided past the assertion violation at line 5" in r["message"]["text"] for r in opened)
     regions = [r["locations"][0]["physicalLocation"]["region"] for r in results]
     assert regions == [{"startLine": 7, "startColumn": 5}, {"startLine": 5, "startColumn": 7}]
     assert [m["verdict"] for m in doc["runs"][0]["properties"]["models"]] == ["violated", "holds"]

@@ -1,13 +1,14 @@
 """The stages import only what comes before them; only `checker.symbolic` imports z3.
 
-Order: errors -> symbolic (the value domain: ints, bools, z3 terms, the solver) -> lang ->
-program -> explore -> trace/verify -> render -> cli. A stage may import any earlier one.
+Order: errors -> symbolic (the value domain: ints, bools, z3 terms, the solver) -> primitives
+(each resource kind: its keywords and its semantics) -> lang -> program -> explore ->
+trace/verify -> render -> cli. A stage may import any earlier one.
 """
 import ast
 import pathlib
 
 PKG = pathlib.Path(__file__).resolve().parent.parent / "checker"
-ORDER = ["errors", "symbolic", "lang", "program", "explore", "result", "trace", "verify", "render",
+ORDER = ["errors", "symbolic", "primitives", "lang", "program", "explore", "result", "trace", "verify", "render",
          "pytest_plugin", "cli"]
 
 

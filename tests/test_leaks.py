@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import os
 import random
+from pathlib import Path
 
 import pytest
 
 from checker.errors import ModelError
 from checker.explore.budget import Budget
 from checker.explore.dpor import Dpor
-from checker.verify import Options, engine_for, load_text, verify
+from checker.verify import Options, engine_for, load, load_text, verify
 from helpers import search
 
 LEAK = "no_leak: {secret: prompt_a, to: b}"
@@ -440,3 +441,18 @@ def test_random_programs_reduced_and_unreduced_agree():
         want = leaks(text, "dpor")
         assert leaks(text, "enumerate") == want, f"seed {seed}\n{text}"
         assert leaks(text, symbolic_any=True) == want, f"seed {seed}\n{text}"
+
+
+def test_a_counterexample_does_not_depend_on_what_ran_before_in_the_process():
+    """Each run has its own z3 context: the leak's values and observations are those of the
+    model alone, whatever was verified before it in the same process."""
+    root = Path(__file__).resolve().parent.parent / "models"
+
+    def leak(name):
+        r = verify(load(str(root / f"{name}.yaml")))
+        return [p.violation.message for p in r.properties if p.kind == "leak" and p.violation is not None]
+
+    alone = leak("kv_block_reuse")
+    for other in ("seed_sum_unlocked", "context_global", "batch_slots", "prefix_cache_evict"):
+        verify(load(str(root / f"{other}.yaml")))
+    assert alone and leak("kv_block_reuse") == alone

@@ -460,3 +460,52 @@ def test_oracle_meets_the_sample_models_expectations(path):
         assert not kinds, kinds
     else:
         assert kinds and (not expect.kinds or wanted == kinds), kinds
+
+
+# ---- (e) barriers and arrays of resources ----------------------------------------------------------
+# Fixed samples (the same programs every run) from tests/oracle/gen.py's barrier family: 2-4
+# threads around a barrier that may or may not fill, a barrier array, semaphore and condition
+# arrays indexed by tid, constants, locals or a symbolic input. bench/oracle_soak.py-style soaks
+# of the same family: `random_barrier_model` with other seeds.
+BARRIER_SEED, BARRIER_PROGRAMS = 20_250_901, 40
+
+
+def barrier_sample(cfg, seed: int, count: int) -> list:
+    rng, out = random.Random(seed), []
+    for _ in range(count):
+        text = gen.random_barrier_model(rng, cfg)
+        try:
+            out.append((text, run(text, BUDGET)))
+        except TooBig:
+            pass
+    return out
+
+
+def test_barrier_programs_have_one_execution_per_trace():
+    """Loop-free, no condition waits: DPOR's executions are the oracle's traces, including the
+    executions that end with threads waiting at a barrier that cannot fill (deadlocks)."""
+    sample = barrier_sample(gen.BARRIER_COUNTS, BARRIER_SEED, BARRIER_PROGRAMS)
+    assert len(sample) >= 25
+    assert any(("deadlock" in {k for k, _, _ in o.violations}) for _, o in sample)
+    assert any(not o.violations for _, o in sample)
+    for text, o in sample:
+        assert o.count_safe, text
+        x = search(text, "dpor", keep_going=True)
+        agree(x, o, text)
+        assert x.stats.executions == o.traces, f"{x.stats.executions} executions for {o.traces} traces\n{text}"
+        assert x.stats.blocked == 0, text
+        y = search(text, "stateful-full", keep_going=True)
+        agree(y, o, text)
+        assert y.stats.executions == o.executions, text
+        agree(search(text, "stateful", keep_going=True), o, text)
+
+
+@pytest.mark.parametrize("cfg", ["BARRIER_GENERAL", "BARRIER_SYMBOLIC"])
+def test_barrier_programs_reach_what_the_oracle_reaches(cfg):
+    """With condition arrays (lost wake-ups), and with an input indexing the arrays (out of
+    range: a runtime violation) that the checker keeps symbolic."""
+    sample = barrier_sample(getattr(gen, cfg), BARRIER_SEED + 1, 36)
+    assert len(sample) >= 18
+    for text, o in sample:
+        for strategy in ("dpor", "stateful"):
+            agree(search(text, strategy, keep_going=True), o, text)

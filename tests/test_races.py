@@ -285,9 +285,15 @@ def test_mixed_atomic_and_plain_accesses():
     """b reads c plainly after a's fetch_add: no happens-before edge (only atomic accesses
     order), so d races. Optimal DPOR finds it; the stateful search's test (both racing steps
     pending in one state) cannot, since b writes d only after seeing a's update of c: it says
-    unknown with the reason, never holds (docs/soundness.md, "Data races")."""
+    unknown with the reason, never holds (docs/soundness.md, "Data races"). Without the
+    reduction, a model whose executions end is searched statelessly too: the same verdict."""
     assert_adjacent(race_result(MIXED), "d", adjacent=False)  # b's write needs a's update of c
     r = verify(load_text(MIXED, "m.yaml"), Options(reduction=False))
+    assert r.verdict is Verdict.VIOLATED and r.strategy == "every interleaving"
+    assert r.violation.detail["location"] == "d"
+    server = MIXED.replace('  b:\n', '  b:\n    - {while: "true", do: [r2 = c]}\n')
+    assert "while" in server
+    r = verify(load_text(server.replace("model: mixed", "model: mixed_server"), "m.yaml"), Options(reduction=False))
     assert r.verdict is Verdict.UNKNOWN and "accessed both atomically and plainly" in r.reason
 
 
@@ -324,7 +330,8 @@ def test_racing_pairs_equal_the_oracle():
     seed = rng.randrange(10**9)
     checked = 0
     for k in range(60 if CI else 40):
-        text = with_no_race(gen.random_model(random.Random(seed + k), RACE_GEN), rng)
+        config = replace(RACE_GEN, inputs=k % 2 == 1)  # half with an input g, which indexes `a` too
+        text = with_no_race(gen.random_model(random.Random(seed + k), config), rng)
         try:
             expected = racing_pairs(text, budget=30_000)
         except (TooBig, Unsupported):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 
 from checker.cli import run_verify
 from checker.explore.search import Schedule
@@ -16,7 +17,7 @@ from checker.render import json as jsonr
 from checker.render.text import render
 from checker.result import Result, Verdict
 from checker.trace import replay
-from checker.verify import Options, load_text
+from checker.verify import Options, load_text, verify
 
 STATS = {"executions": 1, "blocked": 0, "assumed": 0, "steps": 1, "states": 0, "transitions": 0, "cuts": 0,
          "solver_calls": 1, "solver_seconds": 0.0, "seconds": 0.0}
@@ -454,3 +455,26 @@ def test_long_statements_that_cannot_all_fit_switch_to_the_list_and_keep_every_t
     assert " #   thread   statement" in table
     assert [line.split()[1] for line in table.splitlines() if line[:4].strip().isdigit()] == \
         ["t0", "t1", "t1", "t2", "t2", "t3", "t3"]
+
+
+def test_a_long_thread_name_folds_and_leaves_room_for_the_statement_and_effect():
+    name = "a" * 120
+    text = f"""model: long
+shared: {{w: 0}}
+threads:
+  {name}: [t = w, w = t + 1]
+  b: [t = w, w = t + 1]
+check:
+  - final: w == 2
+"""
+    out = render(verify(load_text(text, "long.yaml"), Options()))
+    rows = [line for line in out.splitlines() if "(line 4)" in line]
+    assert rows and all("read w = 0" in line or "write w = 1" in line for line in rows)
+    assert max(len(line) for line in out.splitlines()) <= 110
+
+
+def test_a_trace_says_when_it_is_not_the_simplest():
+    from checker.trace import header
+    t = verify(load_text(LOST_UPDATE, "l.yaml"), Options()).trace
+    assert header(t) == "4 steps, 1 preemption" and t.minimal is True
+    assert header(replace(t, minimal=False)) == "4 steps, 1 preemption; not the simplest: its search gave up"

@@ -182,3 +182,53 @@ def test_a_step_given_choices_it_does_not_make_diverges(good, tmp_path):
     assert (code, out) == (2, "")
     assert err == ("models/lost_update.yaml: replay diverged: step 1 (worker_a): the schedule gives it "
                    "3 choices; it makes 0\n")
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_exit_2(tmp_path):
+    bad = tmp_path / "e.json"
+    bad.write_bytes(b"\xff\xfe\x00")
+    out, err = io.StringIO(), io.StringIO()
+    assert run_replay(LOST_UPDATE, str(bad), out, err) == 2
+    assert "cannot read the file (not UTF-8 text)" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_start_up_choices_the_threads_do_not_make_diverge(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    run_verify([LOST_UPDATE], Options(), "json", out, err)
+    doc = json.loads(out.getvalue())
+    doc["trace"]["schedule"]["start"] = [[1], [2, 3]]
+    edited = tmp_path / "r.json"
+    edited.write_text(json.dumps(doc))
+    out, err = io.StringIO(), io.StringIO()
+    assert run_replay(LOST_UPDATE, str(edited), out, err) == 2
+    assert err.getvalue() == ("models/lost_update.yaml: replay diverged: start-up work of worker_a: the schedule gives "
+                              "it 1 choice; it makes 0\n")
+
+
+LEAK = """model: l01
+inputs: {s: int in 0..3 secret}
+shared: {x: 0}
+threads:
+  A: [x = s]
+  B: [r = x]
+check:
+  - no_leak: {secret: s, to: B}
+"""
+
+
+def test_a_leak_replays_only_where_the_observer_sees_what_the_file_records(tmp_path):
+    model = tmp_path / "l01.yaml"
+    model.write_text(LEAK)
+    out, err = io.StringIO(), io.StringIO()
+    assert run_verify([str(model)], Options(), "json", out, err) == 1
+    saved = tmp_path / "r.json"
+    saved.write_text(out.getvalue())
+    out, err = io.StringIO(), io.StringIO()
+    assert run_replay(str(model), str(saved), out, err) == 1  # the same model: B sees what the file says
+    other = tmp_path / "l03b.yaml"  # A now writes a constant: no leak, and B sees [7]
+    other.write_text(LEAK.replace("x = s", "x = 7"))
+    out, err = io.StringIO(), io.StringIO()
+    assert run_replay(str(other), str(saved), out, err) == 2
+    seen = json.loads(saved.read_text())["violation"]["detail"]["seen"]
+    assert err.getvalue() == (f"{other}: replay diverged: the observers see [7] along this schedule; "
+                              f"the file records [{', '.join(map(str, seen[0]))}]\n")

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from checker.cli import app
 from checker.errors import ModelError
-from checker.lang.parse import PROPERTY_KINDS, TOP_KEYS, VIOLATION_KINDS, parse_model
+from checker.lang.parse import TOP_KEYS, parse_model
+from checker.lang.properties import PROPERTY_KINDS, VIOLATION_KINDS
 from checker.lang.schema import model_schema
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

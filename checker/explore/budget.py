@@ -4,13 +4,17 @@ Time (`--timeout`, which also bounds each solver query through the deadline veri
 the solver), executions, states, steps, depth, resident memory (`--max-memory`), and the size of
 integers (`OVERFLOW`). A budget that runs out raises `Exhausted`; the search ends `unknown` and
 the reason names the budget (docs/soundness.md, "Budgets").
+
+The same place reports progress: given a `progress` callback, `tick` calls it with a `Progress`
+at most every PROGRESS_SECONDS (the CLI draws it on a terminal; see checker/render/progress.py).
 """
 from __future__ import annotations
 
 import os
 import sys
 import time
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from checker.explore.search import Stats
@@ -54,6 +58,19 @@ def rss_mib() -> float:
 
 
 MEMORY_CHECK_SECONDS = 0.05  # how often tick() reads the resident memory
+PROGRESS_SECONDS = 0.25  # how often tick() reports progress, when asked to
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a running search is: counts so far, the current depth (steps in the execution, or
+    in the path to the state, being explored) and the seconds since the search began."""
+
+    executions: int
+    states: int
+    steps: int
+    depth: int
+    seconds: float
 
 
 class Budget:
@@ -64,7 +81,7 @@ class Budget:
 
     def __init__(self, timeout: float | None = None, max_executions: int | None = None,
                  max_states: int | None = None, max_depth: int = 10_000, max_steps: int | None = None,
-                 max_memory: int | None = None):
+                 max_memory: int | None = None, progress: Callable[[Progress], None] | None = None):
         self.max_steps = max_steps
         self.started = time.monotonic()
         self.deadline = self.started + timeout if timeout else None
@@ -74,8 +91,12 @@ class Budget:
         self.max_depth = max_depth
         self.max_memory = max_memory  # MiB of resident memory (the whole process)
         self._memory_due = self.started
+        self.progress = progress
+        self._progress_due = self.started
 
-    def tick(self, stats: Stats) -> None:
+    def tick(self, stats: Stats, depth: int = 0) -> None:
+        """Raise `Exhausted` when a budget has run out; `depth` is the length of the current
+        execution (DPOR) or path (stateful search), checked against `max_depth`."""
         if self.max_steps is not None and stats.steps > self.max_steps:
             raise Exhausted(f"step budget: {self.max_steps} steps")
         if self.max_executions is not None and stats.executions >= self.max_executions:
@@ -85,6 +106,11 @@ class Budget:
         now = time.monotonic()
         if self.deadline is not None and now > self.deadline:
             raise Exhausted(self.time_reason())
+        if depth > self.max_depth:
+            raise Exhausted(f"depth budget: an execution longer than {self.max_depth} steps")
+        if self.progress is not None and now >= self._progress_due:
+            self._progress_due = now + PROGRESS_SECONDS
+            self.progress(Progress(stats.executions, stats.states, stats.steps, depth, now - self.started))
         if self.max_memory is not None and now >= self._memory_due:
             self._memory_due = now + MEMORY_CHECK_SECONDS
             used = rss_mib()

@@ -3,8 +3,9 @@
 Two steps of different threads are *dependent* when they touch a common location and at least
 one writes it. Every resource kind maps its operations onto READ/WRITE of its own location ids
 (memory cells, then sync objects, then one "finished" flag per thread, then the observer); each
-row below is the `access` function of the primitive that owns it (`primitives/`), and
-docs/soundness.md ("Reduction 1") mirrors the table with the argument for each row:
+row below is the `access` function of the primitive that owns it (`checker.primitives`, and
+`memory.py` for memory), and docs/soundness.md ("Reduction 1") mirrors the table with the
+argument for each row:
 
 | resource   | operation                                     | mode                    | op            |
 |------------|-----------------------------------------------|-------------------------|---------------|
@@ -13,6 +14,7 @@ docs/soundness.md ("Reduction 1") mirrors the table with the argument for each r
 | rwlock     | read_lock / write_lock / unlock               | R / W / R or W          | ACQ / ACQ / REL |
 | semaphore  | acquire / release                             | W                       | ACQ / REL     |
 | condition  | wait (+ its mutex W REL), signal, broadcast, a wake-up / reacquire (+ its mutex W ACQ) | W / R | - |
+| barrier    | arrival (`arrive_and_wait`) / departure (and a waiting thread's pending step) | W / R | - / ACQ |
 | thread t   | join t / t's exit step                        | R / W                   | ACQ / REL     |
 | spin-wait  | its test: the read at its head (guarded: may be disabled) | R               | -             |
 | `assume`   | the reads of its condition, in its step's local work (guarded) | R          | -             |
@@ -27,8 +29,9 @@ has op ATOMIC: the same as OTHER here, read only by the race check (races.py). H
 """
 from __future__ import annotations
 
-from checker.explore.primitives import SYNC, condition, memory, thread
+from checker.explore import memory
 from checker.explore.state import ATOMIC, OTHER, READ, WAIT, WRITE, Access, State
+from checker.primitives import SYNC, barrier, condition, thread
 from checker.program import ir
 
 
@@ -83,9 +86,12 @@ class Dependence:
         """The accesses of thread t's next step in s (a superset of what it will touch)."""
         ts = s.T[t]
         if ts.status == WAIT:
-            if self.spurious:
+            if type(code[ts.pc]) is ir.Depart:  # waiting at a barrier: its departure, once released
+                acc = barrier.depart_access(self, code[ts.pc], ts.L)
+            elif self.spurious:
                 return self.wake
-            acc = condition.wakeup_access(self, code[ts.pc], ts.L)
+            else:
+                acc = condition.wakeup_access(self, code[ts.pc], ts.L)
         elif ts.pc >= len(code):
             return ()
         else:
@@ -121,6 +127,8 @@ class Dependence:
             return condition.wait_access(self, i, L)
         if kind is ir.Reacquire:  # enabled by a wake-up: reads the condition a signal writes
             return condition.reacquire_access(self, i, L)
+        if kind is ir.Depart:  # enabled by the arrival that releases its phase: reads what it wrote
+            return barrier.depart_access(self, i, L)
         if kind is ir.Join:
             return thread.join_access(self, i)
         if kind is ir.Exit:

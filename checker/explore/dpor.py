@@ -27,7 +27,8 @@ import sys
 
 from checker.explore.budget import OVERFLOW, Budget, Exhausted
 from checker.explore.monitors import on_final, on_state, on_stuck
-from checker.explore.races import Monitor, Watch, adjacent
+from checker.explore.happens import Monitor, adjacent
+from checker.explore.races import Watch
 from checker.explore.observe import Observations
 from checker.explore.start import starts
 from checker.explore.clock import History, join
@@ -80,6 +81,8 @@ class Dpor:
             for state, start, bad, seen in starts(self.e):
                 self.start = start
                 if bad is not None:
+                    if bad.violation is not None:
+                        self.result.truncate(bad.violation)
                     if self.observations:
                         self.observations.truncated(f"start-up work ended with a {'violation' if bad.violation else 'cut'}")
                     self.report(bad.violation, bad.cut, [])
@@ -105,6 +108,11 @@ class Dpor:
             sys.setrecursionlimit(limit)
         self.stats.solver_calls = self.e.solver.calls
         self.result.unknowns = list(dict.fromkeys(self.e.unknowns))
+        if self.hb and self.hb.imprecise:  # edges that may not be there could hide a race
+            for p in self.hb.watch.props:
+                pid = (p.kind, p.pos.line, p.pos.col)
+                if pid not in self.result.findings:
+                    self.result.undecided[pid] = f"{p.text} (line {p.pos.line}) is not decided: {self.hb.imprecise}"
         return self.result
 
     def report(self, violation, cut, extra_steps: list, steps: tuple | None = None) -> None:
@@ -130,9 +138,7 @@ class Dpor:
     # -- the search -----------------------------------------------------------------------------
     def explore(self, node: Node) -> None:
         e, s = self.e, node.state
-        self.budget.tick(self.stats)
-        if len(self.events) > self.budget.max_depth:
-            raise Exhausted(f"depth budget: an execution longer than {self.budget.max_depth} steps")
+        self.budget.tick(self.stats, len(self.events))
         live = [t for t in range(self.n) if s.T[t].status != DONE]
         if not live:
             if self.observations:
@@ -251,10 +257,19 @@ class Dpor:
         A = self.access(node, p)
         key = key_of(p, o)
         if o.violation is not None or o.cut is not None:
+            if o.violation is not None:
+                self.result.truncate(o.violation)
+                if self.hb:  # the step's accesses happened before it failed: they can race
+                    try:
+                        for _, v in self.hb.step(node.state, o.state, p, A, self.unfound):
+                            self.report(v, None, [(p, o.choices)])
+                    finally:
+                        self.hb.undo()
             if self.observations:
                 v = o.violation
-                self.observations.truncated(f"a {v.kind} violation at line {v.line} ended an execution" if v is not None
-                                     else f"a bound cut an execution ({o.cut.reason})")
+                a = "an" if v is not None and v.kind[0] in "aeiou" else "a"
+                self.observations.truncated(f"{a} {v.kind} violation at line {v.line} ended an execution" if v is not None
+                                            else f"a bound cut an execution ({o.cut.reason})")
             self.report(o.violation, o.cut, [(p, o.choices)])
             if self.reduce:  # the run ends here, but the other threads' steps from here do not
                 node.sleep[key] = Ended(A)
@@ -267,8 +282,8 @@ class Dpor:
         ev = self.record(node, p, key, A, o.choices)
         if self.observations:
             self.observations.push(o.seen)
-        races = self.hb.step(node.state, o.state, p, A, self.unfound) if self.hb else ()
         try:
+            races = self.hb.step(node.state, o.state, p, A, self.unfound) if self.hb else ()
             for i, v in races:  # the schedule ends with the two racing steps, adjacent where it can
                 new = property_of(v) not in self.result.findings
                 self.report(v, None, [], adjacent(self.e, self.events, self.stack, i, key_of) if new else None)

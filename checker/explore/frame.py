@@ -1,6 +1,6 @@
 """The working copy of a state while one thread takes a step, and the handlers' shared words.
 
-A handler (local work in `local.py`, a primitive's operation in `primitives/`) gets the
+A handler (local work in `local.py`, a primitive's operation in `checker.primitives`) gets the
 `Engine`, the `Frame` and the list of outcomes; it advances `f.pc` and returns None to go on,
 or appends outcomes itself and returns `STOP`. Contract: a handler never mutates the `State` it
 started from (the frame holds copies).
@@ -8,8 +8,8 @@ started from (the frame holds copies).
 from __future__ import annotations
 
 from checker.explore.state import State, Thread
+from checker.primitives.base import STOP  # noqa: F401  (the handlers' answer, defined with the primitives)
 
-STOP = object()  # a handler's answer: the step ended here (its outcomes are in `out`)
 LOCAL_BUDGET = 100_000  # local instructions one step may run before it is cut (a local spin)
 
 

@@ -68,7 +68,7 @@ def _any_local(e: Engine, f: Frame, i: ir.AnyLocal, out):
     else:
         v = e.symbols.get(name)
         if v is None:
-            v = e.symbols[name] = V.int_var(name)
+            v = e.symbols[name] = V.int_var(name, e.solver.ctx)
         bounds = f.terms.between(v, i.lo, i.hi)
         f.path = f.path + (bounds,)
     f.L[i.dst] = v
@@ -175,7 +175,7 @@ def _resolve(e: Engine, f: Frame, i: ir.Resolve, out):
     if outside and (e.values is None or not options):
         ir_src = i.src
         bad = V.or_(V.compare("<", v, 0), V.compare(">=", v, i.size))
-        e.violate(f, "runtime", f"index out of range for a mutex array of size {i.size}", ir_src, out,
+        e.violate(f, "runtime", f"index out of range for a {i.kind} array of size {i.size}", ir_src, out,
                   negated=None if type(v) is int else bad)
         return STOP
     branches = []

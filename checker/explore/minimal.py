@@ -9,14 +9,20 @@ thread), whose cost is that pair of numbers compared lexicographically (both onl
 path, so the first violation popped is minimal). It searches every interleaving, not a reduced
 set (a reduction keeps one order of independent steps, which need not be the one with the
 fewest switches), within `MAX_NODES` pairs; past that it gives up and the search's own
-counterexample is kept. Properties that compare executions (`no_race`, `no_leak`) keep theirs.
+counterexample is kept. A race's goal is a state with two racing steps pending
+(race_states.pending_races), the schedule ending with both, adjacent, in either order; where that test cannot
+decide the entry (`stateful_gaps`), and for `no_leak` (which compares executions), the
+search's own counterexample is kept.
 """
 from __future__ import annotations
 
 import heapq
 import time
 
+from checker.explore.dependence import Dependence
 from checker.explore.monitors import holds, on_stuck
+from checker.explore.race_states import pending_races, stateful_gaps
+from checker.explore.races import Watch
 from checker.explore.search import Schedule, property_of
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.start import initial
@@ -30,8 +36,9 @@ def minimal(e: Engine, target: tuple, deadline: float | None = None):
     it) with the fewest preemptions, then the fewest steps; None when the property is not one a
     single state or step shows (race, leak), or when the search gives up (MAX_NODES, or
     `deadline` in `time.monotonic()` seconds)."""
-    if target[0] in ("race", "leak"):
+    if target[0] == "leak":
         return None
+    racing = _racing(e, target) if target[0] == "race" else None
     heap: list = []
     tick = 0
 
@@ -63,6 +70,11 @@ def minimal(e: Engine, target: tuple, deadline: float | None = None):
         live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
         en = [t for t in live if enabled(e, s, t)]
         switch = 1 if last in en else 0  # leaving a thread that could go on is a preemption
+        if racing is not None:  # two racing steps pending here: the schedule ends with them, adjacent
+            for vs, ((t, c1), (u, c2)) in racing(s, en):
+                mid = next(o.state for o in e.step(s, t) if o.choices == c1 and o.violation is None)
+                cost = (pre + (switch if t != last else 0) + (1 if enabled(e, mid, t) else 0), steps + 2)
+                push(cost, (None, u, start, path + ((t, c1), (u, c2)), vs[0]))
         for t in en:
             cost = (pre + (switch if t != last else 0), steps + 1)
             for o in e.step(s, t):
@@ -74,6 +86,20 @@ def minimal(e: Engine, target: tuple, deadline: float | None = None):
                     continue
                 push(cost, (o.state, t, start, path + ((t, o.choices),), None))
     return None
+
+
+def _racing(e: Engine, target: tuple):
+    """A test of a state for two pending steps that race on a cell `target` (a `no_race` entry)
+    watches (race_states.pending_race); None for a model it cannot decide (`stateful_gaps`)."""
+    dep = Dependence(e.program, spurious=e.spurious)
+    watch = Watch(e.program, dep)
+    if any((p.kind, p.pos.line, p.pos.col) == target for p in stateful_gaps(e.program)):
+        return None
+
+    def only(p) -> bool:
+        return (p.kind, p.pos.line, p.pos.col) == target
+
+    return lambda s, en: pending_races(e, dep, watch, s, en, only)
 
 
 def _breaks(e: Engine, s, target: tuple):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import networkx as nx
 
-from checker.explore.primitives import SYNC
 from checker.explore.semantics import Engine
 from checker.explore.start import View
 from checker.explore.state import DONE, SPIN, WAIT, State, Violation
+from checker.primitives import SYNC, barrier
 from checker.program import ir
 from checker.program.ir import Fault
 from checker.symbolic.solver import Sat
@@ -76,6 +76,11 @@ def on_stuck(e: Engine, s: State) -> Violation:
         if ts.status == DONE:
             continue
         graph.add_node(names[t])
+        if ts.status == WAIT and barrier.waits_at(e, t, ts) is not None:
+            name, count, n = barrier.arrived(e, t, ts, s.Y)
+            waits.append({"thread": names[t], "waits_for": f"barrier {name} ({count} of {n} arrived)",
+                          "held_by": [], "kind": "barrier"})
+            continue
         if ts.status == WAIT:
             cv = p.threads[t].code[ts.pc].cv
             waits.append({"thread": names[t], "waits_for": f"a signal on {cv.name}", "held_by": [],
@@ -119,9 +124,10 @@ def on_stuck(e: Engine, s: State) -> Violation:
         sleepers = [w["thread"] for w in waits if w["kind"] == "condition"]
         message = (f"deadlock: lost wake-up: {', '.join(sleepers)} "
                    f"{'sleeps' if len(sleepers) == 1 else 'sleep'} on a condition that no thread will signal")
-    else:
+    else:  # "a waits for m held by b", "c waits at barrier b (2 of 3 arrived)"
         message = "deadlock: " + "; ".join(
-            f"{w['thread']} waits for {w['waits_for']}" + (f" held by {', '.join(w['held_by'])}" if w["held_by"] else "")
+            f"{w['thread']} waits {'at' if w['kind'] == 'barrier' else 'for'} {w['waits_for']}"
+            + (f" held by {', '.join(w['held_by'])}" if w["held_by"] else "")
             for w in waits)
     values = None if e.values is not None else (e.solver.model(s.pc, None, e.symbols) if e.symbols else {})
     first = next(w["thread"] for w in waits)

@@ -20,8 +20,9 @@ is added, for each u in S
 * if u is disabled: the threads that could enable it join S, a *necessary enabling set*: the
   holder(s) of the mutex or read-write lock it waits for (only a holder can release one: an
   unlock by anyone else is a lock-misuse violation that changes nothing), the joined thread
-  (only its exit step writes its "finished" flag), and for a semaphore `acquire` or a thread
-  asleep on a condition, every thread whose future writes that object.
+  (only its exit step writes its "finished" flag), and for a semaphore `acquire`, a thread
+  asleep on a condition or a thread waiting at a barrier (only an arrival there, a write,
+  releases its phase), every thread whose future writes that object.
 
 The enabled threads of S form a persistent set: along any path from the state made of steps
 of threads outside S, each such step stays within its thread's `future`, so it touches
@@ -33,8 +34,8 @@ cycle proviso).
 from __future__ import annotations
 
 from checker.explore.dependence import Dependence
-from checker.explore.primitives import SYNC
 from checker.explore.state import ATOMIC, DONE, OTHER, READ, RUN, SPIN, WAIT, WRITE
+from checker.primitives import SYNC
 from checker.program import ir
 from checker.program.liveness import step_body, successors
 
@@ -138,6 +139,10 @@ class Persistent:
         code = self.code[u]
         if ts.status == DONE:  # e.g. the holder of a mutex u waits for: it never moves again
             return []
+        if ts.status == WAIT and type(code[ts.pc]) is ir.Depart:
+            # waiting at a barrier: only an arrival there (a write to it) can release its phase
+            gate = _masks((self.dep.sync(code[ts.pc].barrier, ts.L, WRITE, OTHER),))[1]
+            return [v for v in live if v != u and fut[v][1] & gate]
         if ts.status == WAIT:  # asleep, no spurious wake-ups: only a write to the condition wakes it
             gate = _masks((self.dep.sync(code[ts.pc].cv, ts.L, WRITE, OTHER),))[1]
             return [v for v in live if v != u and fut[v][1] & gate]

@@ -2,7 +2,7 @@
 stored state, and where that test may not decide a `no_race` entry.
 
 A stored state is reached by many histories, so it cannot carry a vector clock per event
-(races.py). Instead, `pending_race` looks for two enabled threads whose next steps are
+(happens.py). Instead, `pending_race` looks for two enabled threads whose next steps are
 conflicting plain accesses to one watched cell: run one right after the other, nothing can
 order them. Under sequential consistency such a state is reachable iff some execution has a
 race, for the `no_race` entries that `stateful_gaps` does not name (docs/soundness.md, "Data
@@ -20,6 +20,11 @@ def pending_race(e, dep, watch: Watch, s: State, en: list[int], only=None):
     watched cell, each step able to complete after the other: (violation, [(t, choices),
     (u, choices)]) with the two steps in an order that runs, or None. (Under sequential
     consistency such a state exists iff some execution has a race: docs/soundness.md.)"""
+    return next(pending_races(e, dep, watch, s, en, only), None)
+
+
+def pending_races(e, dep, watch: Watch, s: State, en: list[int], only=None):
+    """Every such pair of steps, in each order that runs (`pending_race` takes the first)."""
     touches = {}
     for t in en:
         if s.T[t].status == WAIT:
@@ -43,14 +48,14 @@ def pending_race(e, dep, watch: Watch, s: State, en: list[int], only=None):
                                     continue
                                 vs = watch.race(e, a, b, o2.state.pc, only)
                                 if vs:
-                                    return vs, [(first, o1.choices), (second, o2.choices)]
-    return None
+                                    yield vs, [(first, o1.choices), (second, o2.choices)]
 
 
 def stateful_gaps(program: ir.Program) -> dict:
     """The `no_race` entries the stateful search's test (two racing steps pending in one state)
-    may not decide, each with why: a cell that some thread accesses atomically and another
-    plainly, or a non-atomic variable that several threads access, one of them plainly, and
+    may not decide, each with why: a `trylock` (when it fails, it learns that another thread
+    took the lock, with no happens-before edge), a cell that some thread accesses atomically and
+    another plainly, or a non-atomic variable that several threads access, one of them plainly, and
     that the entry does not watch. Through such a variable a thread can learn an order that
     happens-before does not record, and the two racing steps of a watched cell may then never
     be pending together (docs/soundness.md, "Data races"). Property -> reason."""
@@ -72,8 +77,14 @@ def stateful_gaps(program: ir.Program) -> dict:
             for k in slots:
                 table.setdefault(k, set()).add(t)
     slot_names = {k: v.name for v in program.vars.values() for k in range(v.base, v.base + v.size)}
+    trylock = next((i for th in program.threads for i in th.code if type(i) is ir.SyncOp and i.op == "trylock"), None)
     gaps = {}
     for p in (q for q in program.properties if q.kind == "race"):
+        if trylock is not None:  # a failed trylock sees that another thread holds the lock: no edge
+            gaps[p] = (f"{p.text} (line {p.pos.line}) is not decided by the stateful search: a failed "
+                       f"trylock (line {trylock.src.pos.line}) learns an order that happens-before does not "
+                       "record (the stateless search, used for models whose executions end, decides it)")
+            continue
         for k, who in sorted(plain.items()):
             both = who | atomic.get(k, set())
             if len(both) < 2:

@@ -1,41 +1,20 @@
-"""Data races (`no_race`): happens-before over an execution, and the pending-step test.
+"""Data races (`no_race`): which accesses are watched, and whether two of them race.
 
-Happens-before (docs/semantics.md, "Data races"; the spec's list) is program order plus an edge
-from an earlier step to a later one of another thread when
-* both touch one synchronisation location (a sync object, a thread's "finished" flag) and one
-  of them writes it: unlock before a later lock, release before acquire, signal (a write of the
-  condition) before the re-acquisition it enables (which reads it), a joined thread's exit before
-  the `join`, ... (the dependence table, checker/explore/dependence.py, restricted to those
-  locations);
-* the earlier is an atomic write of a memory cell and the later an atomic access to it
-  (`Access.op == ATOMIC`: an `atomic` variable, `fetch_add`/`cas`/`swap`, an `atomic:` block;
-  two atomic reads or two failed `cas` are not ordered).
-Plain memory accesses make no edge. A *race* is two accesses to one watched cell (the cells of
-a `no_race` entry) by different threads, one writing, neither atomic, not ordered. Every edge
-joins two dependent steps, so equivalent executions (one Mazurkiewicz trace) have the same
-races (docs/soundness.md, "Data races").
-
-`Monitor` follows the current execution of a stateless search (`step` per event, `undo` to
-backtrack): a vector clock per event (`clock.join`), per location the joined clocks of its
-sync writes, sync reads and atomic writes, and per watched cell its plain accesses. `step`
-returns the races the new event completes; `adjacent` rearranges the execution so that it ends
-with the two racing steps; `Replayed` checks a replayed schedule. The stateful searches use
-race_states.py.
+A *race* is two accesses to one watched cell (the cells of a `no_race` entry) by different
+threads, one writing, neither atomic, not ordered by happens-before (happens.py computes the
+order; race_states.py is the stateful searches' test). `Watch.touches` gives a step's plain
+accesses to watched cells; `Watch.race` decides whether two unordered ones can touch one cell.
 
 An access at a symbolic index covers the whole array in the dependence relation; here its
 index term is kept, and two accesses race only if the solver finds the indices equal on the
-path (the witness names the cell and gives the inputs). An atomic access at a symbolic index
-orders later atomic accesses to every cell of its array (an over-approximation of the edges:
-docs/limitations.md).
+path (the witness names the cell and gives the inputs; the cross-checks ask for every cell).
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from checker.explore.clock import join
-from checker.explore.dependence import Dependence
-from checker.explore.primitives import memory
-from checker.explore.state import ATOMIC, READ, WAIT, WRITE, State, Violation
+from checker.explore import memory
+from checker.explore.state import ATOMIC, WAIT, WRITE, State, Violation
 from checker.program import ir
 from checker.symbolic import values as V
 from checker.symbolic.solver import Sat
@@ -103,7 +82,7 @@ class Watch:
             return range(x.slot, x.slot + 1)
         return range(x.var.base, x.var.base + x.var.size)
 
-    def race(self, e, x: Touch, y: Touch, path: tuple, only=None) -> list[Violation]:
+    def race(self, e, x: Touch, y: Touch, path: tuple, only=None, every_cell: bool = False) -> list[Violation]:
         """Violations (one per `no_race` entry that watches the cell, except those `only`
         rejects) if x and y can touch one cell on `path`; x and y are of different threads,
         one writes, and they are not ordered."""
@@ -130,7 +109,21 @@ class Watch:
                  and (only is None or only(p))]
         if not props:
             return []
+        if every_cell and slot is None and ix is not None:  # the cross-checks: each cell they can share
+            out = []
+            for k in sorted(common):
+                at_k = V.and_(V.compare("==", ix, k - var.base), V.compare("==", iy, k - var.base))
+                out += self.race_at(e, path, at_k, x, y, k, props)
+            return out
         values, slot = self.witness(e, path, cond, x, y, slot)
+        if values is False:
+            return []
+        loc = self.program.slots[slot].name
+        return [violation(self.program, p, loc, x, y, values) for p in props if slot in p.slots]
+
+    def race_at(self, e, path: tuple, cond, x: Touch, y: Touch, slot: int, props: list) -> list[Violation]:
+        """The race of x and y on cell `slot` (where `cond` says both indices point), if they can be there."""
+        values, _ = self.witness(e, path, cond, x, y, slot)
         if values is False:
             return []
         loc = self.program.slots[slot].name
@@ -138,19 +131,22 @@ class Watch:
 
     def witness(self, e, path: tuple, cond, x: Touch, y: Touch, slot):
         """(a model of the inputs, the racing slot), or (False, None) if the indices cannot be equal."""
-        if type(cond) is bool:
-            if not cond:
-                return False, None
+        if cond is False:
+            return False, None
+        if cond is True and slot is not None:
             if e.values is not None:
                 return None, slot
             return (e.solver.model(path, None, e.symbols) if (path or e.symbols) else {}), slot
-        r = e.solver.check(path, cond)
-        if r is Sat.UNKNOWN:
-            e.unknowns.append(f"solver returned unknown on whether two accesses touch one cell "
-                              f"(lines {x.src.pos.line} and {y.src.pos.line})")
-            return False, None
-        if r is Sat.UNSAT:
-            return False, None
+        if cond is True:  # one index term on both sides: the cell is whichever it is
+            cond = None
+        else:
+            r = e.solver.check(path, cond)
+            if r is Sat.UNKNOWN:
+                e.unknowns.append(f"solver returned unknown on whether two accesses touch one cell "
+                                  f"(lines {x.src.pos.line} and {y.src.pos.line})")
+                return False, None
+            if r is Sat.UNSAT:
+                return False, None
         term = x.index if x.slot is None else y.index
         model = e.solver.model(path, cond, {**e.symbols, CELL: term})
         if model is None:
@@ -172,137 +168,3 @@ def violation(program: ir.Program, prop: ir.Property, loc: str, x: Touch, y: Tou
                          for a in (first, second))
     return Violation("race", f"data race on {loc}: {words}, not ordered by happens-before", prop.text,
                      prop.pos.line, prop.pos.col, values, {"location": loc, "accesses": [first, second]})
-
-
-class Monitor:
-    """Happens-before and races over the current execution of a stateless search: `step` for
-    each executed event (in order), `undo` to take the last one back."""
-
-    def __init__(self, engine, dep, watch: Watch, every: bool = False):
-        """every: return every racing pair a step completes (the cross-checks), not one per property."""
-        self.e = engine
-        self.every = every
-        self.watch = watch
-        self.code = engine.code
-        n = len(engine.program.threads)
-        self.n = n
-        self.cur = [(0,) * n for _ in range(n)]  # per thread: the clock of its last event
-        size = dep.obs
-        self.sync_w: list = [None] * size  # per location: the join of its writers' clocks
-        self.sync_r: list = [None] * size  # per sync location: the join of its readers' clocks
-        self.plain: dict = {}  # watched slot -> [Touch] (plain accesses so far, in order)
-        self.clocks: list = []  # per event: its happens-before clock
-        self.log: list = []  # per event: what to restore on undo
-        self.pairs: set = set()  # with `every`: (location, frozenset of both accesses' (thread, line, col, mode))
-
-    def step(self, before: State, after: State, t: int, A: tuple, only=None) -> list[tuple[int, Violation]]:
-        """Record thread t's step from `before` to `after` (accesses A); returns the races it
-        completes, as (position of the earlier access, violation), one per property at most."""
-        w = self.watch
-        pos = len(self.clocks)
-        undo: list = []
-        c = list(self.cur[t])
-        c[t] += 1
-        waking = before.T[t].status == WAIT and self.e.spurious  # a spurious wake-up touches nothing
-        for a in () if waking else A:
-            if a.lo >= w.obs:
-                continue  # the observer, `quiet`: not locations of the program
-            sync = a.lo >= w.nM
-            if not sync and a.op != ATOMIC:
-                continue
-            for loc in range(a.lo, a.hi):
-                if self.sync_w[loc] is not None:
-                    c = join(c, self.sync_w[loc])
-                if sync and a.mode == WRITE and self.sync_r[loc] is not None:
-                    c = join(c, self.sync_r[loc])
-        clock = tuple(c)
-        for a in () if waking else A:
-            if a.lo >= w.obs or (a.lo < w.nM and a.op != ATOMIC):
-                continue
-            if a.mode == READ and a.lo < w.nM:
-                continue  # an atomic read orders nothing after it
-            table = self.sync_w if a.mode == WRITE else self.sync_r
-            for loc in range(a.lo, a.hi):
-                undo.append((table, loc, table[loc]))
-                table[loc] = clock if table[loc] is None else tuple(join(table[loc], clock))
-        undo.append((self.cur, t, self.cur[t]))
-        self.cur[t] = clock
-        self.clocks.append(clock)
-        found: list = []
-        if not waking:
-            touched = w.touches(self.code[t], before, t, A, pos, clock[t])
-            done: set = set()
-            for y in touched:
-                seen = set()
-                for k in w.cells(y):
-                    if k not in w.slots:
-                        continue
-                    for x in self.plain.get(k, ()):
-                        if x.thread == t or x.pos in seen or clock[x.thread] >= x.seq:
-                            continue
-                        seen.add(x.pos)
-                        for v in w.race(self.e, x, y, after.pc, lambda p: (self.every or (p.pos.line, p.pos.col)
-                                                                          not in done) and (only is None or only(p))):
-                            done.add((v.line, v.col))
-                            found.append((x.pos, v))
-                            if self.every:
-                                self.pairs.add((v.detail["location"], frozenset(
-                                    (a["thread"], a["line"], a["col"], a["access"]) for a in v.detail["accesses"])))
-            for y in touched:
-                for k in w.cells(y):
-                    if k in w.slots:
-                        self.plain.setdefault(k, []).append(y)
-                        undo.append((self.plain[k], None, None))
-        self.log.append(undo)
-        return found
-
-    def undo(self) -> None:
-        self.clocks.pop()
-        for table, key, old in reversed(self.log.pop()):
-            if key is None:
-                table.pop()
-            else:
-                table[key] = old
-
-
-def adjacent(e, events: list, stack: list, i: int, key_of) -> tuple | None:
-    """A schedule that ends with events[i] and the last event, adjacent: the events that either
-    of them needs (those before it in the search's happens-before, which orders every dependent
-    pair: `Event.clock`), in their order, then the two. None if the first happens before
-    something the second needs (then they cannot be adjacent with the same values read), or if
-    the schedule does not run (it always should: it is a linearisation of a prefix of the trace).
-    `stack[k]` is the state before events[k]."""
-    j = len(events) - 1
-    e1, e2 = events[i], events[j]
-
-    def before(k: int, ev) -> bool:
-        g = events[k]
-        return ev.clock[g.thread] >= g.seq
-
-    need = [k for k in range(j) if k != i and before(k, e2)]
-    if any(events[k].clock[e1.thread] >= e1.seq for k in need):
-        return None
-    keep = sorted(set(need) | {k for k in range(i) if before(k, e1)}) + [i, j]
-    s = stack[0].state
-    for k in keep:
-        g = events[k]
-        s = next((o.state for o in e.step(s, g.thread) if key_of(g.thread, o) == g.key
-                  and o.violation is None and o.cut is None), None)
-        if s is None:
-            return None
-    return tuple((events[k].thread, events[k].choices) for k in keep)
-
-
-class Replayed:
-    """Races along a replayed schedule (`checker.trace.replay`): `found` is a race that the last
-    step given to `step` completes, or None."""
-
-    def __init__(self, engine):
-        self.e = engine
-        self.dep = Dependence(engine.program, spurious=engine.spurious)
-        self.monitor = Monitor(engine, self.dep, Watch(engine.program, self.dep))
-        self.found: Violation | None = None
-
-    def step(self, before: State, after: State, t: int) -> None:
-        got = self.monitor.step(before, after, t, self.dep.pending(self.e.code[t], before, t))
-        self.found = got[0][1] if got else None

@@ -76,12 +76,19 @@ class Exploration:
     exhausted: str | None = None  # the budget that ran out (the result is unknown)
     unknowns: list = field(default_factory=list)  # solver answers that were not sat/unsat
     undecided: dict = field(default_factory=dict)  # property id -> why this search cannot decide it
+    truncated: dict = field(default_factory=dict)  # (kind, line) of a violation that ended executions -> how many
     notes: list = field(default_factory=list)
     # With keep_going (for cross-checking searches against each other): every violation
     # reached, as (kind, line, col), and the shared memory of every finished state.
     violations: set = field(default_factory=set)
     finals: set = field(default_factory=set)
     deadlocks: set = field(default_factory=set)  # the shared memory of every deadlocked state
+
+    def truncate(self, v) -> None:
+        """An execution ended at violation v: what would have followed it is not explored, so
+        the properties without a counterexample are not decided (`verify._undecided`)."""
+        key = (v.kind, v.line)
+        self.truncated[key] = self.truncated.get(key, 0) + 1
 
     def record(self, found: Found) -> bool:
         """Keep the first counterexample of its property; True if that property is new."""

@@ -12,11 +12,11 @@ execution; runtime checks on symbolic values become solver queries (`Engine.obli
 from __future__ import annotations
 
 from checker.errors import NOWHERE
-from checker.explore import local
+from checker.explore import local, memory
 from checker.explore.frame import STOP, Frame
-from checker.explore.primitives import SYNC, condition, memory, thread
 from checker.explore.state import DONE, RUN, SPIN, WAIT, Cut, Outcome, State, Violation
 from checker.program import ir
+from checker.primitives import SYNC, barrier, condition, thread
 from checker.program.ir import Fault
 from checker.symbolic import values as V
 from checker.symbolic.solver import Sat
@@ -173,7 +173,7 @@ def _sync(e: Engine, f: Frame, i: ir.SyncOp, out):
 
 HANDLERS = {
     **local.HANDLERS, **memory.HANDLERS, ir.SyncOp: _sync, ir.Wait: condition.wait,
-    ir.Reacquire: condition.reacquire, ir.Join: thread.join, ir.Exit: thread.exit_,
+    ir.Reacquire: condition.reacquire, ir.Depart: barrier.depart, ir.Join: thread.join, ir.Exit: thread.exit_,
 }
 
 
@@ -182,8 +182,8 @@ def enabled(e: Engine, s: State, t: int) -> bool:
     ts = s.T[t]
     if ts.status == SPIN:  # resting on a spin-wait: only if testing again can leave it
         return can_leave(e, s, t)
-    if ts.status != RUN:
-        return ts.status == WAIT and e.spurious
+    if ts.status != RUN:  # a thread waiting at a barrier never wakes by itself
+        return ts.status == WAIT and e.spurious and barrier.waits_at(e, t, ts) is None
     code = e.code[t]
     if ts.pc >= len(code):
         return False

@@ -6,9 +6,9 @@ thread's local work up to its first visible instruction (which may already fork 
 """
 from __future__ import annotations
 
-from checker.explore.primitives import SYNC
 from checker.explore.semantics import Engine
 from checker.explore.state import RUN, Outcome, State, Thread
+from checker.primitives import SYNC
 from checker.program import ir
 from checker.symbolic import values as V
 
@@ -24,11 +24,11 @@ class View:
         self.seen = seen  # `no_leak`: the observers' input reads in `locals:` initial values
 
 
-def input_symbols(program: ir.Program) -> tuple[dict, list]:
-    """z3 constants for the inputs, and their range constraints."""
+def input_symbols(program: ir.Program, ctx=None) -> tuple[dict, list]:
+    """z3 constants for the inputs (in the run's context `ctx`), and their range constraints."""
     symbols, base = {}, []
     for inp in program.inputs:
-        sym = V.bool_var(inp.name) if inp.type == "bool" else V.int_var(inp.name)
+        sym = V.bool_var(inp.name, ctx) if inp.type == "bool" else V.int_var(inp.name, ctx)
         symbols[inp.name] = sym
         if inp.lo is not None:
             base.append(V.and_(V.compare(">=", sym, inp.lo), V.compare("<=", sym, inp.hi)))

@@ -1,4 +1,4 @@
-"""The global state of a model and the small records a step produces.
+"""The global state of a model (the small records a step produces come from `checker.primitives.base`).
 
 A `State` is immutable and hashable by `key()`: memory (inputs first), sync objects, thread
 states and the path condition. Values are ints/bools or z3 terms (keyed by their hash-consed
@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from checker.primitives.base import (ACQ, ATOMIC, DONE, OTHER, READ, REL, RUN, SPIN, WAIT,  # noqa: F401
+                                     WRITE, Access, Cut, Outcome, Violation)
 from checker.symbolic.values import key as value_key
-
-RUN, WAIT, DONE, SPIN = 0, 1, 2, 3
-READ, WRITE = 0, 1
-OTHER, ACQ, REL, ATOMIC = 0, 1, 2, 3  # ATOMIC: a memory access that never races (races.py)
 
 
 class Thread(NamedTuple):
@@ -37,44 +35,3 @@ class State(NamedTuple):
                         for t in self.T)
         # the path condition is a conjunction: its order does not matter (sorted ids)
         return (tuple(value_key(v) for v in self.M), self.Y, threads, tuple(sorted(c.get_id() for c in self.pc)))
-
-
-class Access(NamedTuple):
-    """One resource touched by a step: location ids [lo, hi), READ/WRITE, and ACQ/REL/OTHER
-    (an acquire needs the object free, a release needs it held: never enabled together), or
-    ATOMIC for a memory access that is atomic (an `atomic` variable, `fetch_add`/`cas`/`swap`,
-    inside an `atomic:` block): the same as OTHER for dependence, never a data race."""
-
-    lo: int
-    hi: int
-    mode: int
-    op: int
-
-
-class Violation(NamedTuple):
-    kind: str  # PropertyKind value
-    message: str
-    text: str  # the statement or property as written
-    line: int
-    col: int
-    values: dict | None  # a model of the inputs, when the violation depends on them
-    detail: dict | None = None  # e.g. the wait-for cycle of a deadlock
-
-
-class Cut(NamedTuple):
-    """Exploration stopped here by a bound, not by the model."""
-
-    reason: str
-    thread: str
-    text: str
-    line: int
-
-
-class Outcome(NamedTuple):
-    state: State
-    choices: tuple  # the choices made inside the step (signal target, enumerated any, index)
-    violation: Violation | None
-    cut: Cut | None
-    log: list | None  # what the step read and wrote, when recording a trace
-    forks: tuple = ()  # symbolic branch directions taken: with `choices`, which outcome of the step this is
-    seen: tuple = ()  # what `no_leak` observers saw in the step: ((channel, value), ...) (ir.Leak)

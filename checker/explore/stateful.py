@@ -185,6 +185,7 @@ class Stateful:
             self.stats.steps += 1
             if o.violation is not None:
                 clean = False
+                self.result.truncate(o.violation)
                 self.found(o.violation, path + [(t, o.choices)])
             elif o.cut is not None:
                 clean = False
@@ -316,6 +317,7 @@ class Stateful:
             if bad is None:
                 yield state, start
             elif bad.violation:
+                self.result.truncate(bad.violation)
                 self.found(bad.violation, [])
             else:
                 self.stats.cuts += 1

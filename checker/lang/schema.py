@@ -2,8 +2,9 @@
 editors (e.g. through a `# yaml-language-server: $schema=...` line) complete and validate models.
 
 The schema is built from the parser's own vocabularies (`parse.TOP_KEYS`, `PROPERTY_KINDS`,
-`VIOLATION_KINDS`, the statement words and compound keys, `expr.KEYWORDS`), so a key or kind the
-parser gains or drops changes the schema with it: a top-level key or property kind this module
+`VIOLATION_KINDS`, the statement words and compound keys, `expr.KEYWORDS`) and the primitives'
+declarations (`checker.primitives.KINDS`), so a key or kind the parser gains or drops changes the
+schema with it: a top-level key or property kind this module
 has no shape for is accepted with any value rather than refused. What a schema cannot say
 (statement and expression syntax, names that must be declared, ranges that must not be empty) is
 left to `checker check`, which reports it with a line and column.
@@ -14,7 +15,10 @@ regular expressions (ECMA-262), any Python identifier under a Python validator.
 from __future__ import annotations
 
 from checker.lang.expr import KEYWORDS
-from checker.lang.parse import COMPOUND, PROPERTY_KINDS, SYNC_ARITY, TOP_KEYS, VIOLATION_KINDS
+from checker.lang.parse import TOP_KEYS
+from checker.lang.properties import PROPERTY_KINDS, VIOLATION_KINDS
+from checker.lang.statements import COMPOUND, LEADING
+from checker.primitives import KINDS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 NAME = {"type": "string", "pattern": r"^[^\W\d]\w*$", "not": {"enum": sorted(KEYWORDS | {"tid"})}}
@@ -23,13 +27,21 @@ EXPR = {"type": ["string", "integer", "boolean"], "description": "an expression,
 INPUT = {"type": "string", "pattern": r"^\s*(bool|int(\s+in\s+-?\s*\d+\s*\.\.\s*-?\s*\d+)?)(\s+secret)?\s*$",
          "examples": ["int in 0..9", "int", "bool", "int in 0..255 secret"],
          "description": "'int in LO..HI', 'int' or 'bool', optionally followed by 'secret'"}
+# each primitive's declaration: `mutex`, `mutex[N]` (when it has arrays), `semaphore N` (when it takes a
+# number), `semaphore[N] P` (an array of them)
+FORMS = [form for word, d in KINDS.items()
+         for form in [f"{word} N" if d.param else word]
+         + ([f"{word}[N] {d.param.name[0].upper()}" if d.param else f"{word}[N]"] if d.array_of else [])]
 SHARED = {"anyOf": [
     {"type": "integer"}, {"type": "boolean"},
     {"type": "string", "minLength": 1,
-     "examples": ["mutex", "rwlock", "condition", "semaphore 2", "int[10]", "bool[4]", "mutex[8]", "atomic 0",
-                  "atomic int[4]"],
-     "description": "an initial value (a number, true/false, an input's name), 'int[N]', 'bool[N]', 'mutex', "
-                    "'mutex[N]', 'rwlock', 'condition', 'semaphore N', or 'atomic' before a value or an array type"},
+     "examples": [f"{word} {d.param.sample}" if d.param else word for word, d in KINDS.items()]
+                 + ["int[10]", "bool[4]"]
+                 + [f"{word}[8] {d.param.sample}" if d.param else f"{word}[8]"
+                    for word, d in KINDS.items() if d.array_of]
+                 + ["atomic 0", "atomic int[4]"],
+     "description": "an initial value (a number, true/false, an input's name), 'int[N]', 'bool[N]', "
+                    + "".join(f"'{f}', " for f in FORMS) + "or 'atomic' before a value or an array type"},
     {"type": "array", "items": SCALAR, "minItems": 1, "description": "an integer array with these cells"},
 ]}
 NAMES = {"anyOf": [{"$ref": "#/$defs/name"}, {"type": "array", "items": {"$ref": "#/$defs/name"}, "minItems": 1}]}
@@ -47,11 +59,13 @@ BARE_PROPERTIES = ["no_deadlock", "no_race"]  # kinds that may stand alone: '- n
 def statement_defs() -> dict:
     """Statements: a string, or {if, then, else}, {while, do}, {atomic: [...]}, {LABEL: statement}."""
     block = {"type": ["array", "null"], "items": {"$ref": "#/$defs/statement"}}
-    not_labels = sorted(COMPOUND | set(SYNC_ARITY) | {"assert", "assume", "skip"})
+    not_labels = sorted(COMPOUND | LEADING)
     return {
         "block": block,
         "statement": {"anyOf": [
-            {"type": "string", "minLength": 1, "description": "e.g. 'x = EXPR', 'lock m', 'assert EXPR', 'wait cv m'"},
+            {"type": "string", "minLength": 1,
+             "description": "e.g. 'x = EXPR', 'lock m', 'assert EXPR', 'wait cv m', 'break', 'continue', "
+                            "'return', 'return EXPR', a procedure call 'f(a, 1)' or 'v = f(a, 1)'"},
             {"type": "object", "required": ["if", "then"], "additionalProperties": False,
              "properties": {"if": EXPR, "then": {"$ref": "#/$defs/block"}, "else": {"$ref": "#/$defs/block"}}},
             {"type": "object", "required": ["while", "do"], "additionalProperties": False,
@@ -77,6 +91,20 @@ def thread_def() -> dict:
     ]}
 
 
+PROCEDURE_KEY = r"^\s*[^\W\d]\w*\s*\(\s*([^\W\d]\w*\s*(,\s*[^\W\d]\w*\s*)*)?\)\s*$"
+
+
+def procedure_def() -> dict:
+    """A procedure: a list of statements, or {do, locals}; its key is `NAME(PARAM, ...)`."""
+    return {"anyOf": [
+        {"$ref": "#/$defs/block"},
+        {"type": "object", "required": ["do"], "additionalProperties": False, "properties": {
+            "do": {"$ref": "#/$defs/block"},
+            "locals": {"type": ["object", "null"], "propertyNames": {"$ref": "#/$defs/name"},
+                       "additionalProperties": EXPR}}},
+    ]}
+
+
 def property_def() -> dict:
     """A `check:` entry: a bare kind ('no_race') or a one-key mapping per kind in PROPERTY_KINDS."""
     forms: list = [{"enum": [k for k in BARE_PROPERTIES if k in PROPERTY_KINDS]}]
@@ -96,6 +124,11 @@ def top_level() -> dict:
                    "description": "symbolic inputs, fixed for a whole execution"},
         "shared": {"type": ["object", "null"], "propertyNames": {"$ref": "#/$defs/name"}, "additionalProperties": SHARED,
                    "description": "shared variables, arrays, locks, conditions, semaphores"},
+        "procedures": {"type": ["object", "null"],
+                       "propertyNames": {"type": "string", "pattern": PROCEDURE_KEY,
+                                         "examples": ["apply_grad(g)", "reset()"]},
+                       "additionalProperties": {"$ref": "#/$defs/procedure"},
+                       "description": "NAME(PARAM, ...) -> its statements, run in the caller's thread"},
         "threads": {"type": "object", "minProperties": 1, "propertyNames": {"$ref": "#/$defs/name"},
                     "additionalProperties": {"$ref": "#/$defs/thread"}, "description": "thread name -> its statements"},
         "check": {"type": ["array", "null"], "items": {"$ref": "#/$defs/property"},
@@ -120,5 +153,6 @@ def model_schema() -> dict:
         "required": ["model", "threads"],
         "additionalProperties": False,
         "properties": top_level(),
-        "$defs": {"name": NAME, **statement_defs(), "thread": thread_def(), "property": property_def()},
+        "$defs": {"name": NAME, **statement_defs(), "thread": thread_def(), "procedure": procedure_def(),
+                   "property": property_def()},
     }

@@ -57,7 +57,8 @@ class Binary:
 
 @dataclass(frozen=True)
 class Call:
-    """`sum(a)`, `len(a)`, `at(T, L)`, and the atomics `fetch_add/cas/swap` on the right of `=`."""
+    """`sum(a)`, `len(a)`, `at(T, L)`, the atomics `fetch_add/cas/swap` on the right of `=`, and a
+    primitive's value statement (`ok = trylock m`)."""
 
     fn: str
     args: tuple["Expr", ...]
@@ -81,15 +82,15 @@ Expr = Union[Num, Bool, Name, Index, Unary, Binary, Call, AnyValue]
 @dataclass(frozen=True)
 class Assign:
     target: Name | Index
-    value: Expr  # may be AnyValue, or a Call to fetch_add/cas/swap/trylock
+    value: Expr  # may be AnyValue, or a Call to fetch_add/cas/swap or to a value statement (trylock)
     pos: Pos
     text: str
 
 
 @dataclass(frozen=True)
 class Sync:
-    """`lock m`, `unlock m`, `read_lock rw`, `write_lock rw`, `wait cv m`, `signal cv`,
-    `broadcast cv`, `acquire s`, `release s`, `join t`."""
+    """A primitive's statement, `WORD OPERAND...` (`checker.primitives.STATEMENTS`): `lock m`,
+    `wait cv m`, `acquire s`, `join t`, ..."""
 
     op: str
     args: tuple[Name | Index, ...]
@@ -145,7 +146,31 @@ class Labeled:
     text: str
 
 
-Stmt = Union[Assign, Sync, Check, Skip, Atomic, If, While, Labeled]
+@dataclass(frozen=True)
+class Jump:
+    """`break`, `continue` (leave / restart the innermost loop) or `return` (leave the procedure,
+    or end the thread); `value` is the EXPR of `return EXPR`, else None. `op` is the word."""
+
+    op: str  # 'break' | 'continue' | 'return'
+    value: "Expr | None"
+    pos: Pos
+    text: str
+
+
+@dataclass(frozen=True)
+class Invoke:
+    """A procedure call `NAME(ARGS)` as a statement (`target` None) or `v = NAME(ARGS)`.
+    `call` is the call as written (`apply_grad(g1)`), for traces."""
+
+    name: str
+    args: tuple["Expr", ...]
+    target: "Name | Index | None"
+    pos: Pos
+    text: str
+    call: str = ""
+
+
+Stmt = Union[Assign, Sync, Check, Skip, Atomic, If, While, Labeled, Jump, Invoke]
 
 # ---- declarations ------------------------------------------------------------------------
 
@@ -162,8 +187,10 @@ class InputDecl:
 
 @dataclass(frozen=True)
 class SharedDecl:
-    """A shared resource. `kind` is one of int, bool, int_array, mutex, mutex_array, rwlock,
-    condition, semaphore. `init` is an Expr for scalars, a tuple of Exprs for arrays."""
+    """A shared resource. `kind` is var, int_array, bool_array, a primitive's kind
+    (`checker.primitives.KINDS`: mutex, rwlock, condition, semaphore) or KIND_array (`mutex_array`).
+    `init` is an Expr for a variable, a tuple of Exprs for an array, the number of a primitive
+    that takes one (a semaphore's permits), else None."""
 
     name: str
     kind: str
@@ -178,6 +205,17 @@ class ThreadDecl:
     name: str
     body: tuple[Stmt, ...]
     count: int | None
+    locals: tuple[tuple[str, Expr, Pos], ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class ProcedureDecl:
+    """`NAME(PARAM, ...): [statements]` (or `{do: [...], locals: {...}}`) under `procedures:`."""
+
+    name: str
+    params: tuple[tuple[str, Pos], ...]
+    body: tuple[Stmt, ...]
     locals: tuple[tuple[str, Expr, Pos], ...]
     pos: Pos
 
@@ -218,3 +256,4 @@ class Model:
     expect: Expect | None
     file: str = ""
     extra: dict = field(default_factory=dict, compare=False)
+    procedures: tuple[ProcedureDecl, ...] = ()

@@ -28,10 +28,12 @@ Fn = Callable[[object], object]
 
 @dataclass(frozen=True)
 class Src:
-    """The statement as written: its text and where it stands."""
+    """The statement as written: its text and where it stands. `via` holds the procedure calls
+    it runs inside (inlined), outermost first, as (the call as written, the call's line)."""
 
     text: str
     pos: Pos
+    via: tuple = ()
 
 
 # ---- resources -----------------------------------------------------------------------------
@@ -60,8 +62,8 @@ class Var:
 @dataclass(frozen=True)
 class SyncObj:
     name: str  # 'm', 'locks[2]'
-    kind: str  # mutex | rwlock | condition | semaphore
-    permits: int = 0
+    kind: str  # a primitive's kind (`checker.primitives.SYNC`): mutex | rwlock | condition | semaphore
+    permits: int = 0  # the number its declaration takes (`s: semaphore 2`), else 0
 
 
 @dataclass(frozen=True)
@@ -160,12 +162,14 @@ class Spin:
 
 @dataclass(frozen=True)
 class Resolve:
-    """Make a symbolic index concrete before a mutex-array operation: one branch per value."""
+    """Make a symbolic index concrete before an operation on an array of sync objects: one
+    branch per value."""
 
     dst: int
     fn: Fn
     size: int
     src: Src
+    kind: str = "mutex"  # the array's kind, in "index out of range for a semaphore array of size 4"
     visible = False
 
 
@@ -208,11 +212,12 @@ class Rmw:
 
 @dataclass(frozen=True)
 class SyncOp:
-    """lock, unlock, trylock, read_lock, write_lock, signal, broadcast, acquire, release."""
+    """One step of a primitive's statement on one object (`lock`, `trylock`, `acquire`, `signal`, ...),
+    carried out by the object's kind (`checker.primitives.SYNC`)."""
 
     op: str
     obj: SyncRef
-    dst: int | None  # trylock's result
+    dst: int | None  # the result of a value statement (`ok = trylock m`)
     src: Src
     visible = True
 
@@ -231,6 +236,16 @@ class Reacquire:
 
     mutex: SyncRef
     cv: SyncRef
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class Depart:
+    """After an arrival at a barrier that did not fill its phase: leave once the phase is
+    released (the thread waits, status WAIT, until the arrival that fills it)."""
+
+    barrier: SyncRef
     src: Src
     visible = True
 
@@ -266,7 +281,7 @@ class Pause:
 
 
 Instr = (SetLocal | AnyLocal | Branch | Jump | Assert | Assume | Spin | Resolve | AtomicEnd | Read | Write
-         | Rmw | SyncOp | Wait | Reacquire | Join | Exit | AtomicBegin | Pause)
+         | Rmw | SyncOp | Wait | Reacquire | Depart | Join | Exit | AtomicBegin | Pause)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ def uses_defs(i) -> tuple[frozenset, frozenset]:
         refs = [i.obj]
     elif k in (ir.Wait, ir.Reacquire):
         refs = [i.cv, i.mutex]
+    elif k is ir.Depart:
+        refs = [i.barrier]
     used = frozenset(r.local for r in refs if r.local is not None)
     if k is ir.SyncOp and i.dst is not None:
         return used, frozenset((i.dst,))

@@ -40,6 +40,7 @@ def trace_dict(trace) -> dict | None:
         "state": trace.state,
         "schedule": trace.schedule.as_dict(),
         "preemptions": trace.preemptions,
+        "minimal": trace.minimal,
     }
 
 
@@ -70,6 +71,7 @@ def result_dict(r: Result) -> dict:
         "stats": r.stats,
         "options": r.options,
         "notes": list(r.notes),
+        "smt2": r.smt2,
     }
 
 

@@ -14,6 +14,7 @@ from checker.render.safe import markdown as md
 from checker.render.steps import rows
 from checker.render.words import plural, property_values, show_value, shown_violation
 from checker.result import Verdict
+from checker.trace import header
 
 VERDICT = {Verdict.HOLDS: "holds", Verdict.VIOLATED: "**violated**", Verdict.BOUNDED: "*bounded*",
            Verdict.UNKNOWN: "*unknown*"}
@@ -48,8 +49,7 @@ def counterexample(p) -> list[str]:
     t = p.trace
     if t is not None:
         inputs = ", ".join(f"{md(k)} = {md(show_value(x))}" for k, x in t.inputs.items()) or "none"
-        n = len([s for s in t.steps if s.number])
-        out += ["", f"Inputs: {inputs}", "", f"Trace ({plural(n, 'step')}):", "", *steps(t)]
+        out += ["", f"Inputs: {inputs}", "", f"Trace ({header(t)}):", "", *steps(t)]
     return out
 
 

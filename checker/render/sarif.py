@@ -31,6 +31,7 @@ import json
 from checker.render.outcome import Outcome, Style, relative_uri, run_code, violated
 from checker.render.words import plural, show_value, shown_violation
 from checker.result import PropertyKind, Verdict
+from checker.trace import header
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 RULES = {
@@ -93,8 +94,7 @@ def code_flow(path: str, trace) -> dict:
             tfl["location"] = location(path, a.line, None, text) if a.line else {"message": {"text": text}}
             flows.setdefault(s.thread, []).append(tfl)
     inputs = ", ".join(f"{k} = {show_value(x)}" for k, x in trace.inputs.items()) or "none"
-    steps = len([s for s in trace.steps if s.number])
-    return {"message": {"text": f"{plural(steps, 'step')}; inputs: {inputs}"},
+    return {"message": {"text": f"{header(trace)}; inputs: {inputs}"},
             "threadFlows": [{"id": t, "locations": locs} for t, locs in flows.items()]}
 
 

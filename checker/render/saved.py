@@ -42,6 +42,7 @@ class Saved:
     inputs: dict
     kind: str
     spurious: bool
+    leak: tuple | None = None  # a leak's (line, observation sequences per observer) as recorded
 
 
 def load_saved(path: str, program: ir.Program) -> Saved:
@@ -49,7 +50,8 @@ def load_saved(path: str, program: ir.Program) -> Saved:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise SavedError(path, f"cannot read the file ({e.__class__.__name__}: {e.strerror or e})") from None
+        why = "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else f"{e.__class__.__name__}: {e.strerror or e}"
+        raise SavedError(path, f"cannot read the file ({why})") from None
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError) as e:
@@ -102,11 +104,26 @@ class Check:
         if not isinstance(spurious, bool):
             self.fail(f"'options.spurious_wakeups' must be true or false, not {_describe(spurious)}")
         return Saved(self.schedule(self.field(trace, "schedule", dict, "trace.")),
-                     self.inputs(self.field(trace, "inputs", dict, "trace.")), kind, spurious)
+                     self.inputs(self.field(trace, "inputs", dict, "trace.")), kind, spurious,
+                     self.leak(violation) if kind == "leak" else None)
+
+    def leak(self, violation: dict) -> tuple:
+        """A leak's line (one of the model's `no_leak` entries) and what its observers saw."""
+        line = self.field(violation, "line", int, "violation.")
+        if not any(leak.pos.line == line for leak in self.program.leaks):
+            self.fail(f"'violation.line' is {line}: no `no_leak` entry of the model is on that line")
+        detail = self.field(violation, "detail", dict, "violation.")
+        seen = self.field(detail, "seen", list, "violation.detail.")
+        for k, sequence in enumerate(seen):
+            if not isinstance(sequence, list) or not all(isinstance(v, (int, bool)) for v in sequence):
+                self.fail(f"'violation.detail.seen[{k}]' must be a list of integers or booleans, not {_describe(sequence)}")
+        return line, tuple(tuple(x) for x in seen)
 
     def choices(self, c, where: str) -> tuple:
         if not isinstance(c, list) or not all(is_int(x) for x in c):
             self.fail(f"'{where}' must be a list of integer choices, not {_describe(c)}")
+        if any(abs(x) > 2**63 for x in c):
+            self.fail(f"'{where}' holds a choice out of range (choices are indices and drawn values)")
         return tuple(c)
 
     def schedule(self, d: dict) -> Schedule:

@@ -102,11 +102,12 @@ def widths(all_rows: list, threads: list[str]) -> tuple[dict, dict]:
     return need, full
 
 
-def listing(trace) -> Table:
-    """One line per statement: step, thread, statement, effects (one per line)."""
+def listing(trace, width: int = 110) -> Table:
+    """One line per statement: step, thread, statement, effects (one per line). A long thread
+    name folds within a quarter of the width, so the statement and effect always have room."""
     table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False, pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("thread", no_wrap=True)
+    table.add_column("thread", overflow="fold", max_width=max(8, width // 4))
     table.add_column("statement", overflow="fold")
     table.add_column("effect", overflow="fold")
     for row in rows(trace):
@@ -127,4 +128,4 @@ def trace_table(trace, console: Console, width: int) -> Table:
     if whole and len(threads) * MIN_COLUMN + overhead <= width:
         if Measurement.get(console, console.options.update_width(width), table).minimum <= width:
             return table
-    return listing(trace)
+    return listing(trace, width)

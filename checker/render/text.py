@@ -18,7 +18,7 @@ from checker.render.safe import printable
 from checker.render.steps import trace_table
 from checker.render.words import deadlock_heading, plural, property_values, show_value, shown_violation
 from checker.result import Result, Verdict
-from checker.trace import wait_line
+from checker.trace import header, wait_line
 
 COLOR = {Verdict.HOLDS: "green", Verdict.VIOLATED: "red", Verdict.BOUNDED: "yellow", Verdict.UNKNOWN: "yellow"}
 
@@ -26,7 +26,7 @@ COLOR = {Verdict.HOLDS: "green", Verdict.VIOLATED: "red", Verdict.BOUNDED: "yell
 def headline(r: Result) -> str:
     """'VIOLATED (final)', 'VIOLATED (final, deadlock)', 'HOLDS (complete proof)', ..."""
     if r.verdict is Verdict.VIOLATED:
-        kinds = [p.kind for p in r.violated] or [r.violation.kind]
+        kinds = list(dict.fromkeys(p.kind for p in r.violated)) or [r.violation.kind]
         return f"VIOLATED ({printable(', '.join(kinds))})"
     return {Verdict.HOLDS: "HOLDS (complete proof)", Verdict.BOUNDED: "BOUNDED (no violation within the bound; not a proof)",
             Verdict.UNKNOWN: "UNKNOWN"}[r.verdict]
@@ -46,6 +46,11 @@ def stats_line(r: Result) -> str:
         parts.append(plural(s["solver_calls"], "solver call"))
     parts.append(f"{s['seconds']:.3f} s")
     return f"explored: {', '.join(parts)} [{r.strategy}]"
+
+
+def smt2_line(smt2: dict) -> str:
+    """'3 obligation files and manifest.json in proof' (--emit-smt2; the hash has a line of its own)."""
+    return f"{plural(smt2['files'], 'obligation file')} and manifest.json in {printable(smt2['dir'])}"
 
 
 def render(r: Result, width: int = 110, color: bool = False) -> str:
@@ -69,6 +74,9 @@ def render(r: Result, width: int = 110, color: bool = False) -> str:
     for note in r.notes:
         con.print(_wrap(f"note: {printable(note)}", width))
     con.print(f"  {stats_line(r)}")
+    if r.smt2 is not None:
+        con.print(_wrap(f"smt2: {smt2_line(r.smt2)}", width))
+        con.print(f"  smt2 sha256: {r.smt2['sha256']}")
     if r.expect is not None:
         met = "met" if r.expect_met else "NOT MET"
         con.print(Text.assemble(f"  expect: {printable(r.expect)} -- ", (met, "green" if r.expect_met else "bold red")))
@@ -85,6 +93,9 @@ def _table(con: Console, r: Result, width: int) -> None:
         style = COLOR[p.verdict] if p.verdict is not Verdict.HOLDS else ""
         con.print(Text.assemble("    ", (f"{p.verdict.value:<9}", style), printable(what)), overflow="ellipsis",
                   no_wrap=True, crop=True)
+    reasons = dict.fromkeys(p.reason for p in r.properties if p.reason and p.reason != r.reason)
+    for reason in reasons:  # why a property is unknown or bounded, once each (the headline gives the first)
+        con.print(_wrap(f"why: {printable(reason)}", width, indent="    "))
 
 
 def _violation(con: Console, r, v, width: int) -> None:
@@ -103,8 +114,7 @@ def _violation(con: Console, r, v, width: int) -> None:
         return
     trace = r.trace
     con.print("  inputs: " + (", ".join(f"{printable(k)} = {show_value(x)}" for k, x in trace.inputs.items()) or "none"))
-    switches = f", {plural(trace.preemptions, 'preemption')}" if trace.preemptions else ""
-    con.print(f"  trace ({plural(len([s for s in trace.steps if s.number]), 'step')}{switches}):")
+    con.print(f"  trace ({header(trace)}):")
     con.print(trace_table(trace, con, width))
     st = trace.state
     con.print("  state at the violation:")

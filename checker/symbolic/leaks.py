@@ -86,7 +86,7 @@ def _ranges(inp: Input, c) -> list:
 
 
 def _value(m, t):
-    v = m.eval(term(t), model_completion=True)
+    v = m.eval(term(t, m.ctx), model_completion=True)
     return v.as_long() if z3.is_int_value(v) else z3.is_true(v)
 
 
@@ -109,7 +109,9 @@ def find_leak(solver, inputs: list[Input], runs: list[tuple], symbols: dict):
     secret = {inp.name for inp in inputs if inp.secret}
     memo: dict = {}
     rs = [_Run(pc, seen, by_name, secret, memo) for pc, seen in runs]
-    primed = {inp.name: (z3.Bool if z3.is_bool(inp.const) else z3.Int)(f"{inp.name}'") for inp in inputs if inp.secret}
+    ctx = solver.ctx
+    primed = {inp.name: (z3.Bool if z3.is_bool(inp.const) else z3.Int)(f"{inp.name}'", ctx)
+              for inp in inputs if inp.secret}
     swap = [(by_name[n].const, c) for n, c in primed.items()]  # the second valuation: S renamed
     base = [r for inp in inputs for r in _ranges(inp, inp.const)]
     base += [r for n, c in primed.items() for r in _ranges(by_name[n], c)]
@@ -118,15 +120,15 @@ def find_leak(solver, inputs: list[Input], runs: list[tuple], symbols: dict):
         """r's terms under the second valuation, its draws renamed apart: (terms, new draws)."""
         fresh = [z3.Const(f"{d}@{tag}", d.sort()) for d in r.draws]
         pairs = swap + list(zip(r.draws, fresh))
-        return [z3.substitute(term(t), *pairs) if pairs else term(t) for t in terms], fresh
+        return [z3.substitute(term(t, ctx), *pairs) if pairs else term(t, ctx) for t in terms], fresh
 
     # v2 runs some execution: an `assume` that discards every execution of a valuation puts it
     # outside the input domain (existential draws: fresh free constants)
     alive = []
     for j, r in enumerate(rs):
         pc, _ = second(r, f"live{j}", r.pc)
-        alive.append(z3.And(*pc) if pc else z3.BoolVal(True))
-    live = z3.Or(*alive) if alive else z3.BoolVal(False)
+        alive.append(z3.And(*pc) if pc else z3.BoolVal(True, ctx))
+    live = z3.Or(*alive) if alive else z3.BoolVal(False, ctx)
     unknown = None
     for i, ri in enumerate(rs):
         if not ri.secret:
@@ -137,8 +139,8 @@ def find_leak(solver, inputs: list[Input], runs: list[tuple], symbols: dict):
                 continue
             terms, fresh = second(rj, f"{j}", rj.pc + rj.flat)
             pc, flat = terms[:len(rj.pc)], terms[len(rj.pc):]
-            same = [term(a) == term(b) for a, b in zip(flat, ri.flat)]
-            body = z3.And(*pc, *same) if pc or same else z3.BoolVal(True)
+            same = [term(a, ctx) == term(b, ctx) for a, b in zip(flat, ri.flat)]
+            body = z3.And(*pc, *same) if pc or same else z3.BoolVal(True, ctx)
             cons.append(z3.ForAll(fresh, z3.Not(body)) if fresh else z3.Not(body))
         answer, m = solver.decide(cons)
         if answer is Sat.UNKNOWN:
@@ -153,16 +155,17 @@ def _witness(solver, m, i: int, ri: _Run, rs: list, runs: list, inputs: list, pr
     values = {name: _value(m, c) for name, c in symbols.items()}
     secret2 = {name: _value(m, c) for name, c in primed.items()}
     seen = tuple(tuple(_value(m, v) for v in channel) for channel in runs[i][1])
-    v2 = [(inp.const, term(secret2[inp.name] if inp.secret else values[inp.name])) for inp in inputs]
+    ctx = solver.ctx
+    v2 = [(inp.const, term(secret2[inp.name] if inp.secret else values[inp.name], ctx)) for inp in inputs]
     instead: list = []
     keys = set()
     for j, rj in enumerate(rs[:MAX_INSTEAD * 8]):
         if len(instead) >= MAX_INSTEAD:
             break
-        answer, mj = solver.decide([z3.substitute(c, *v2) for c in rj.pc] or [z3.BoolVal(True)])
+        answer, mj = solver.decide([z3.substitute(c, *v2) for c in rj.pc] or [z3.BoolVal(True, ctx)])
         if answer is not Sat.SAT:
             continue
-        obs = tuple(tuple(_value(mj, z3.substitute(term(v), *v2)) for v in channel) for channel in runs[j][1])
+        obs = tuple(tuple(_value(mj, z3.substitute(term(v, ctx), *v2)) for v in channel) for channel in runs[j][1])
         k = tuple(tuple(key(v) for v in channel) for channel in obs)
         if k not in keys:
             keys.add(k)

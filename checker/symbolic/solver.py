@@ -25,6 +25,11 @@ the deadline), at least 1 ms. A query that comes back `unknown` once the deadlin
 sets `expired` to True: the caller should read that unknown as "the time budget ran out"
 rather than as a solver limit. Nothing is raised: the answer is still `Sat.UNKNOWN`, recorded
 like any other unknown, so a caller that ignores `expired` still never reports "holds".
+
+Recording (`--emit-smt2`): `recorder` is an `smt2.Recorder` or None. When set, every query is
+noted with the constraints it asked about and who answered it (z3, the memo, the intervals), so
+that it can be written as an SMT-LIB 2 script and re-checked; when None (the default) each query
+pays one `is None` test and nothing else.
 """
 from __future__ import annotations
 
@@ -47,14 +52,20 @@ class Sat(enum.Enum):
 
 
 class Solver:
-    def __init__(self, base: list, timeout_ms: int = 10_000):
+    def __init__(self, base: list, timeout_ms: int = 10_000, recorder=None, ctx: z3.Context | None = None):
+        """`base`: the constraints every query starts with (the inputs' ranges); `ctx`: the run's
+        z3 context (`values.context()`: verify.py gives each run its own), by default the one
+        `base` was built in, else z3's main context."""
         z3.set_param("smt.random_seed", 0)
-        self._s = z3.Solver()
+        self.ctx = ctx or next((c.ctx for c in base if z3.is_expr(c)), None) or z3.main_ctx()
+        self._s = z3.Solver(ctx=self.ctx)
         self.timeout_ms = max(1, int(timeout_ms))
         self._timeout = self.timeout_ms  # the timeout the z3 solver is set to now
         self._s.set("timeout", self._timeout)
         self._s.set("random_seed", 0)
         self._base_bounds: dict = {}
+        self._base = list(base)  # every query's first constraints (what a recorded script asserts)
+        self.recorder = recorder  # an smt2.Recorder, or None: nothing recorded
         for c in base:
             self._s.add(c)
             self._base_bounds = B.narrow(self._base_bounds, B.facts(c))
@@ -118,12 +129,18 @@ class Solver:
         key = (tuple(sorted(c.get_id() for c in pc)), None if extra is None else extra.get_id())
         known = self._memo.get(key)
         if known is not None:
+            if self.recorder is not None:
+                self.recorder.again(known[3])
             return known[0]
         answer = self._check(pc, extra)
         if answer is not Sat.UNKNOWN and len(self._memo) < MEMO_LIMIT:
             # the memo holds the terms themselves: z3 reuses the id of a freed term
-            self._memo[key] = (answer, pc, extra)
+            self._memo[key] = (answer, pc, extra, None if self.recorder is None else self.recorder.last)
         return answer
+
+    def _query(self, pc: tuple, extra) -> list:
+        """The constraints of a query on the search's path, as a script asserts them."""
+        return self._base + list(pc) + ([] if extra is None else [extra])
 
     def _arm(self) -> None:
         """Set the z3 timeout of the next query: timeout_ms, or less near the deadline."""
@@ -143,6 +160,8 @@ class Solver:
     def _check(self, pc: tuple, extra) -> Sat:
         if extra is not None and B.refuted(extra, self.bounds(pc)):
             self.decided += 1
+            if self.recorder is not None:
+                self.recorder.note("intervals", Sat.UNSAT, self._query(pc, extra))
             return Sat.UNSAT
         self.sync(pc)
         self.calls += 1
@@ -158,7 +177,10 @@ class Solver:
             if extra is not None:
                 self._s.pop()
             self._done(t0, r)
-        return Sat.SAT if r == z3.sat else Sat.UNSAT if r == z3.unsat else Sat.UNKNOWN
+        answer = _sat(r)
+        if self.recorder is not None:
+            self.recorder.note("z3", answer, self._query(pc, extra))
+        return answer
 
     def model(self, pc: tuple, extra, symbols: dict) -> dict[str, int | bool] | None:
         """Values of `symbols` (name -> z3 constant) in a model of pc (and extra), or None."""
@@ -187,12 +209,14 @@ class Solver:
         finally:
             self._s.pop()
             self._done(t0, r)
+            if self.recorder is not None:
+                self.recorder.note("z3", _sat(r), self._query(pc, extra))
 
     def decide(self, constraints: list):
         """A one-off query outside the search's path (the `no_leak` query of `leaks.py`, which
         may hold quantifiers): a fresh z3 solver with the same seed, timeout and deadline, counted
         like every other query. Returns (Sat, model or None)."""
-        s = z3.Solver()
+        s = z3.Solver(ctx=self.ctx)
         self.calls += 1
         self._arm()
         s.set("timeout", self._timeout)
@@ -205,9 +229,15 @@ class Solver:
             return (Sat.SAT, s.model()) if r == z3.sat else (Sat.UNSAT if r == z3.unsat else Sat.UNKNOWN, None)
         finally:
             self._done(t0, r)
+            if self.recorder is not None:
+                self.recorder.note("z3", _sat(r), list(constraints))
 
     def value_in(self, pc: tuple, term, lo: int, hi: int) -> list[int]:
         """The values of an integer term in lo..hi that pc allows (each one is checked)."""
         if concrete(term):
             return [term] if lo <= term <= hi else []
         return [k for k in range(lo, hi + 1) if self.check(pc, term == k) is Sat.SAT]
+
+
+def _sat(r) -> Sat:
+    return Sat.SAT if r == z3.sat else Sat.UNSAT if r == z3.unsat else Sat.UNKNOWN

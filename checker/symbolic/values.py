@@ -34,12 +34,18 @@ def _size(v: int) -> int:
     return v
 
 
-def int_var(name: str) -> z3.ArithRef:
-    return z3.Int(name)
+def context() -> z3.Context:
+    """A z3 context for one run: its terms, its solver and the order z3 gives their arguments
+    belong to that run alone, so two runs in one process answer as each alone."""
+    return z3.Context()
 
 
-def bool_var(name: str) -> z3.BoolRef:
-    return z3.Bool(name)
+def int_var(name: str, ctx: z3.Context | None = None) -> z3.ArithRef:
+    return z3.Int(name, ctx)
+
+
+def bool_var(name: str, ctx: z3.Context | None = None) -> z3.BoolRef:
+    return z3.Bool(name, ctx)
 
 
 def add(a, b):
@@ -129,15 +135,16 @@ def or_(a, b):
 def ite(c, a, b):
     if type(c) is bool:
         return a if c else b
-    return value(z3.simplify(z3.If(c, term(a), term(b))))
+    return value(z3.simplify(z3.If(c, term(a, c.ctx), term(b, c.ctx))))
 
 
-def term(v):
-    """A value as a z3 term (ints and bools become constants)."""
+def term(v, ctx: z3.Context | None = None):
+    """A value as a z3 term (ints and bools become constants of `ctx`: pass the run's context,
+    or a term's `.ctx`, whenever v may be a Python value)."""
     if type(v) is bool:
-        return z3.BoolVal(v)
+        return z3.BoolVal(v, ctx)
     if type(v) is int:
-        return z3.IntVal(v)
+        return z3.IntVal(v, ctx)
     return v
 
 
@@ -266,7 +273,7 @@ class Terms:
                 r = self.select(cells, index)
                 if not concrete(r):
                     delta = sub(v, r)
-                    if concrete(delta) or z3.substitute(delta, (r, term(cells[0]))).eq(delta):
+                    if concrete(delta) or z3.substitute(delta, (r, term(cells[0], r.ctx))).eq(delta):
                         return self._bump(cells, index, ik, delta)
             deltas = [sub(v, old) for old in cells]  # the same amount added to whichever cell
             d0 = key(deltas[0])
@@ -287,7 +294,7 @@ class Terms:
     def _indicator_term(self, index, ik, c, delta, dk):
         """If(index == c, delta, 0), built once per run."""
         return self._cached(("ind", ik, c, dk), (index, delta),
-                            lambda: z3.If(self._eq(index, ik, c), term(delta), 0))
+                            lambda: z3.If(self._eq(index, ik, c), term(delta, index.ctx), 0))
 
     def _sum(self, parts: list):
         """The sum of (summand, multiplicity) pairs, in a canonical order."""
@@ -299,10 +306,10 @@ class Terms:
             else:
                 terms.extend([s] * m)
         terms.sort(key=self._order)
-        if const:
-            terms.insert(0, z3.IntVal(_size(const)))
         if not terms:
-            return 0
+            return const
+        if const:
+            terms.insert(0, z3.IntVal(_size(const), terms[0].ctx))
         return terms[0] if len(terms) == 1 else z3.Sum(terms)
 
     def _order(self, t) -> str:
@@ -345,9 +352,9 @@ class Terms:
                 while run[-1] + 1 in counts:
                     run.append(run[-1] + 1)
                 if len(run) == 1:
-                    rest.append(z3.If(x == run[0], term(d), 0))
+                    rest.append(z3.If(x == run[0], term(d, x.ctx), 0))
                 else:
-                    rest.append(z3.If(z3.And(x >= run[0], x <= run[-1]), term(d), 0))
+                    rest.append(z3.If(z3.And(x >= run[0], x <= run[-1]), term(d, x.ctx), 0))
                 for c in run:
                     counts[c] -= 1
                     if not counts[c]:

@@ -12,7 +12,10 @@ appear; `COUNT_SAFE` is the variant for exact trace counts: loop-free, no `assum
 `wait`/`signal`, no `any`, nothing that can fail (no assert, no misuse, no bad index), and
 atomic blocks whose accesses the checker knows exactly. `SPIN` is `GENERAL` with spin-waits:
 a separate config (the `spins` flag), so that the other configs draw exactly the programs
-they drew before it existed (the fixed CI seeds are unchanged).
+they drew before it existed (the fixed CI seeds are unchanged). `PROCS` (and `PROCS_COUNT_SAFE`)
+add procedures, called from several threads, with shared reads and writes, locks, early
+`return`s, loops with `break`/`continue`, nested calls, and threads with such loops and an early
+`return` (the `procs` flag, for the same reason).
 """
 from __future__ import annotations
 
@@ -52,6 +55,7 @@ class Config:
     # in another thread more often than not, and more among the units; never in COUNT_SAFE (the
     # checker's trace counts differ on them: tests/oracle/interp.py, Result.count_safe)
     spins: bool = False
+    procs: bool = False  # procedures (`procedures:`), calls, break / continue / return
 
 
 GENERAL = Config()
@@ -59,6 +63,8 @@ COUNT_SAFE = Config(loops=False, waits=False, anys=False, assumes=False, violati
                     exact_atomics=True)
 WITH_INPUTS = replace(GENERAL, inputs=True)
 SPIN = replace(GENERAL, spins=True)
+PROCS = replace(GENERAL, procs=True)
+PROCS_COUNT_SAFE = replace(COUNT_SAFE, procs=True)
 
 
 class RandomChooser:
@@ -90,6 +96,10 @@ class Gen:
         self.two_mutexes = c.int(0, 1) == 1
         self.used_flag = False
         self.used_ready = False  # a shared bool `ready` (spin-waits on `not ready`)
+        self.procs: dict = self.procedures() if cfg.procs else {}  # heading -> body
+        self.proc_steps = {h.split("(")[0]: steps(b) for h, b in self.procs.items()}
+        for h, b in self.procs.items():  # a call of a call: its callee's steps (one level)
+            self.proc_steps[h.split("(")[0]] = steps(b, self.proc_steps)
 
     def chance(self, percent: int) -> bool:
         return self.c.int(0, 99) < percent
@@ -110,8 +120,8 @@ class Gen:
             f"ok = cas({v}, {self.const()}, {self.const()})",
             f"r = swap({v}, {self.const()})", "fetch_add(a[r % 2], 1)", "ok = cas(a[1], 0, 1)",
         ]
-        if self.cfg.inputs:
-            options += [f"{v} = g", f"r = {v} + g"]
+        if self.cfg.inputs:  # g is symbolic in the checker: a[g] from two threads is one unknown cell
+            options += [f"{v} = g", f"r = {v} + g", "a[g] = r", "r = a[g]"]
         if self.cfg.anys:
             options += ["r = any 0..2", f"{v} = any 1..2"]
         if self.cfg.violations:
@@ -119,6 +129,45 @@ class Gen:
         if self.cfg.assumes:
             options += [f"assume {v} != {self.const()}"]
         return [c.pick(options)]
+
+    def procedures(self) -> dict:
+        """The procedures a model may call, over its first variable `v` and the array."""
+        v, w = self.vars[0], self.vars[-1]
+        cfg = self.cfg
+        procs = {
+            "add(d)": ["t = " + v, f"{v} = t + d"],
+            "add_locked(d)": ["lock m", "t = " + v, f"{v} = t + d", "unlock m"],
+            "peek(i)": [{"if": "a[i % 2] > 0", "then": ["return a[i % 2]"]}, "return i + 1"],
+            "maybe(u)": [{"if": "u == 0", "then": ["return"]}, f"{w} = u"],
+            "twice(d)": ["add_locked(d)", "r2 = peek(d)", f"{w} = r2"],
+        }
+        if cfg.loops:
+            procs["count_up(lim)"] = ["j = 0", {"while": "j < 2", "do": [
+                "j = j + 1", {"if": "j == lim", "then": ["continue"]}, f"{v} = {v} + 1",
+                {"if": f"{v} > 1", "then": ["break"]}]}]
+        if cfg.violations:
+            procs["check_small()"] = ["r2 = " + v, "assert r2 < 3", "return r2"]
+        return procs
+
+    def call(self, tid_ok: bool) -> list:
+        """A call of a procedure, a loop with break / continue, or an early return."""
+        c, cfg, v = self.c, self.cfg, self.var()
+        options = ["add(1)", "add_locked(2)", "r = peek(r)", "maybe(r)", "twice(1)", "r = peek(" + v + ")"]
+        if tid_ok:
+            options += ["r = peek(tid)", "add(tid)"]
+        if cfg.loops:
+            options += ["count_up(r % 3)", "loop", "loop"]
+        if cfg.violations:
+            options += ["r = check_small()", "check_small()"]
+        options += ["return"]
+        pick = c.pick(options)
+        if pick == "loop":
+            return ["k = 0", {"while": "k < 2", "do": [
+                "k = k + 1", {"if": f"{v} == 1", "then": ["continue"]}] + self.mem(tid_ok)
+                + [{"if": f"{v} > 1", "then": ["break"]}]}]
+        if pick == "return":
+            return [{"if": f"{v} == {self.const()}", "then": ["return"]}]
+        return [pick]
 
     def mutex(self) -> str:
         return self.c.pick(["m", "n"]) if self.two_mutexes else "m"
@@ -146,7 +195,11 @@ class Gen:
             kinds += ["misuse"]
         if cfg.spins:
             kinds += ["spin", "release"]
+        if cfg.procs:
+            kinds += ["call", "call", "call", "call"]
         kind = c.pick(kinds)
+        if kind == "call":
+            return self.call(tid_ok)
         if kind == "mem":
             return self.mem(tid_ok)
         if kind == "lock":
@@ -268,14 +321,14 @@ class Gen:
         while True:
             lengths = []
             for _, count, units in threads:
-                lengths += [max(1, sum(unit_steps(u) for u in units))] * (count or 1)
+                lengths += [max(1, sum(unit_steps(u, self.proc_steps) for u in units))] * (count or 1)
             total = factorial(sum(lengths))
             for k in lengths:
                 total //= factorial(k)
             if total <= cfg.max_interleavings:
                 break
             longest = max((th for th in threads if len(th[2]) > 1 and any(id(u) not in kept for u in th[2])),
-                          key=lambda th: sum(unit_steps(u) for u in th[2]), default=None)
+                          key=lambda th: sum(unit_steps(u, self.proc_steps) for u in th[2]), default=None)
             if longest is not None:  # its last unit that may be dropped
                 units = longest[2]
                 del units[max(i for i, u in enumerate(units) if id(u) not in kept)]
@@ -297,29 +350,37 @@ SHARED_WORD = re.compile(r"\b(x|y|z|a|flag|ready|any|lock|unlock|read_lock|write
                          r"broadcast|join|trylock)\b")
 
 
-def steps(stmts) -> int:
-    """A rough estimate of the steps a statement list takes (shared names and sync words)."""
+CALL = re.compile(r"^(?:\w+ = )?(\w+)\(")
+
+
+def steps(stmts, procs: dict | None = None) -> int:
+    """A rough estimate of the steps a statement list takes (shared names and sync words; a
+    call: its procedure's, from `procs`)."""
     n = 0
     for s in stmts:
         if isinstance(s, str):
+            call = CALL.match(s) if procs else None
+            if call and call.group(1) in procs:
+                n += procs[call.group(1)] + len(SHARED_WORD.findall(s))
+                continue
             n += 0 if s.startswith("assume") else len(SHARED_WORD.findall(s))
         elif "if" in s:
-            n += len(SHARED_WORD.findall(s["if"])) + max(steps(s["then"]), steps(s.get("else", [])))
+            n += len(SHARED_WORD.findall(s["if"])) + max(steps(s["then"], procs), steps(s.get("else", []), procs))
         elif "while" in s and all(b == "skip" for b in s["do"]):  # a spin-wait: its last test
             n += len(SHARED_WORD.findall(s["while"]))
         elif "while" in s:
-            n += 2 * max(1, steps(s["do"])) + 1
+            n += 2 * max(1, steps(s["do"], procs)) + 1
         else:
             n += 1
     return n
 
 
-def unit_steps(unit: list) -> int:
+def unit_steps(unit: list, procs: dict | None = None) -> int:
     """The estimate for a unit: a section under a lock or semaphore counts as three steps at
     most, since other threads' sections on the same object cannot interleave with it."""
     if isinstance(unit[0], str) and unit[0].split()[0] in ("lock", "acquire", "read_lock", "write_lock"):
-        return min(3, steps(unit))
-    return steps(unit)
+        return min(3, steps(unit, procs))
+    return steps(unit, procs)
 
 
 def q(s: str) -> str:
@@ -362,7 +423,14 @@ def render(g: Gen, threads, props) -> str:
     if g.used_ready:
         lines.append("  ready: false")
     lines += ["  a: [0, 0]", "  m: mutex", "  n: mutex", "  rw: rwlock", f"  s: semaphore {1 + (len(threads) % 2)}",
-              "  cv: condition", "threads:"]
+              "  cv: condition"]
+    if g.procs:
+        lines.append("procedures:")
+        for heading, body in g.procs.items():
+            lines.append(f"  {heading}:")
+            for s in body:
+                lines += stmt_lines(s, "    ")
+    lines.append("threads:")
     for name, count, units in threads:
         lines.append(f"  {name}:")
         if count:
@@ -385,3 +453,94 @@ def models(draw, cfg: Config = GENERAL) -> str:
 
 def random_model(rng: random.Random, cfg: Config = GENERAL) -> str:
     return Gen(RandomChooser(rng), cfg).model()
+
+
+# ---- barriers and arrays of resources ----------------------------------------------------------
+# A separate family (the programs above are unchanged, so the fixed CI seeds still draw the same
+# ones): 2-4 threads around a barrier `b` whose size may or may not be reached (a barrier that
+# cannot fill is a deadlock), a barrier array `bs`, a semaphore array `sems` and a condition
+# array `cvs` indexed by tid, a constant, a local, or (BarrierConfig.symbolic) the input g, which
+# may be out of range (a runtime violation).
+
+@dataclass(frozen=True)
+class BarrierConfig:
+    threads: tuple = (2, 4)
+    units: tuple = (1, 4)
+    waits: bool = True  # condition arrays: `wait cvs[i] m` / `signal cvs[i]` (not count-safe)
+    symbolic: bool = False  # an input g: int in 0..2 indexes the arrays (g == 2 is out of range)
+    races: bool = False  # `no_race` (and no properties)
+
+
+BARRIER_COUNTS = BarrierConfig(waits=False)
+BARRIER_GENERAL = BarrierConfig()
+BARRIER_SYMBOLIC = BarrierConfig(symbolic=True)
+BARRIER_RACES = BarrierConfig(waits=False, races=True)
+
+
+def barrier_program(c, cfg: BarrierConfig = BARRIER_GENERAL) -> str:
+    """One random barrier program, drawn with chooser `c` (RandomChooser or DrawChooser)."""
+    n = c.int(*cfg.threads)
+    counted = n >= 3 and c.int(0, 1) == 1  # the last two instances as `w` with count: 2
+    names = [f"t{k}" for k in range(n - 2)] + ["w[0]", "w[1]"] if counted else [f"t{k}" for k in range(n)]
+    pick_size = c.int(0, 3)  # 0: any size from 1 to n + 1 (n + 1 never fills); else the arrivals
+    bsize = c.pick([1, 1, 2, 3])
+
+    def index(tid_ok: bool) -> str:
+        options = ["0", "1", "k"] + (["tid"] if tid_ok else []) + (["g"] if cfg.symbolic else [])
+        return c.pick(options)
+
+    def unit(tid_ok: bool) -> list:
+        kind = c.int(0, 9 if cfg.waits else 7)
+        var = c.pick(["x", "y"])
+        if kind <= 1:
+            return ["arrive_and_wait b"]
+        if kind == 2:
+            return [f"arrive_and_wait bs[{index(tid_ok)}]"]
+        if kind == 3:
+            return [f"{var} = {var} + 1"]
+        if kind == 4:
+            return [f"r = {var}"]
+        if kind == 5:
+            return [f"a[{c.pick(['0', '1'] + (['tid % 2'] if tid_ok else []))}] = {c.int(1, 3)}"]
+        if kind == 6:
+            i = index(tid_ok)
+            return [f"acquire sems[{i}]", f"{var} = {var} + 1", f"release sems[{i}]"]
+        if kind == 7:
+            return [f"k = {c.pick(['0', '1', 'r % 2'])}"]
+        i = index(tid_ok)
+        if kind == 8:
+            return ["lock m", f"wait cvs[{i}] m", "unlock m"]
+        return ["lock m", f"{c.pick(['signal', 'broadcast'])} cvs[{i}]", "unlock m"]
+
+    bodies = []
+    for name in names[:n - 2] if counted else names:
+        bodies.append((name, None, [s for _ in range(c.int(*cfg.units)) for s in unit(False)]))
+    if counted:
+        bodies.append(("w", 2, [s for _ in range(c.int(*cfg.units)) for s in unit(True)]))
+    arriving = sum(1 if count is None else count for _, count, body in bodies if "arrive_and_wait b" in body)
+    size = c.int(1, n + 1) if pick_size == 0 or arriving == 0 else arriving
+    lines = ["model: barriers"]
+    if cfg.symbolic:
+        lines += ["inputs:", "  g: int in 0..2"]
+    lines += ["shared:", "  x: 0", "  y: 0", "  a: [0, 0]", f"  b: barrier {size}", f"  bs: barrier[2] {bsize}",
+              "  sems: semaphore[2] 1", "  cvs: condition[2]", "  m: mutex", "threads:"]
+    for name, count, body in bodies:
+        lines.append(f"  {name}:")
+        if count:
+            lines.append(f"    count: {count}")
+        lines += ["    locals: {r: 0, k: 0}", "    do:"]
+        lines += [f"      - {s}" for s in body] or ["      - skip"]
+    if cfg.races:
+        lines += ["check:", "  - no_race"]
+    elif c.int(0, 1):
+        lines += ["check:", f"  - final: x + y <= {c.int(1, 4)}"]
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def barrier_models(draw, cfg: BarrierConfig = BARRIER_GENERAL) -> str:
+    return barrier_program(DrawChooser(draw), cfg)
+
+
+def random_barrier_model(rng: random.Random, cfg: BarrierConfig = BARRIER_GENERAL) -> str:
+    return barrier_program(RandomChooser(rng), cfg)

@@ -22,6 +22,15 @@ loop with no visible operation) followed by all of the thread's local work up to
 visible operation or its end. Local work is eager: right after the step, and at start-up,
 thread by thread in declaration order, before any step.
 
+Procedures and jumps (here, not as the checker does it: no inlining). A call `f(ARGS)` /
+`v = f(ARGS)` reads its arguments through the statement's tape like an assignment, then swaps
+the thread's locals for a fresh dict of the parameters (and the procedure's `locals:`) and
+pushes the body followed by a `ret` item that holds the caller's locals; reaching it (by the end
+of the body, or by `return`, which drops the items up to it) restores them and stores the value
+(a missing value is a `runtime` violation at the call). A loop's re-test is an `again` item after
+its body: `break` drops the items up to and including it, `continue` up to it. A thread's
+`return` drops everything up to its end (its joined `exit`, if any).
+
 How statements are run here (not how the checker does it): the thread's program counter is a
 continuation (a linked list of statements still to run), and a statement in progress keeps a
 *tape* of the results of its visible operations so far (the values read, the result of an
@@ -119,6 +128,9 @@ DEPENDENCE = {
     "signal": lambda f: [(obj(f["cv"]), W)],
     "broadcast": lambda f: [(obj(f["cv"]), W)],
     "reacquire": lambda f: [(obj(f["m"]), W), (obj(f["cv"]), R)],
+    # barrier b: every arrival writes it; a departure (after its phase is released) reads it
+    "arrive": lambda f: [(obj(f["b"]), W)],
+    "depart": lambda f: [(obj(f["b"]), R)],
     # threads: `join t` reads fin(t); the last step of a joined thread t (its `(thread ends)`) writes it
     "join": lambda f: [(fin(f["target"]), R)],
     "exit": lambda f: [(fin(f["thread"]), W)],
@@ -177,6 +189,11 @@ class Model:
     uses_any: bool = False
     counted_loops: bool = True  # every loop is a counted loop (or there is none)
     spins: set = field(default_factory=set)  # id() of every spin-wait `while`
+    procs: dict = field(default_factory=dict)  # name -> syntax.ProcedureDecl
+    sync_size: dict = field(default_factory=dict)  # name -> how many objects (an array of them: N)
+
+
+MISSING = object()  # a call's value when its procedure ended without `return EXPR`
 
 
 def walk(body):
@@ -216,6 +233,7 @@ def stmt_last_pos(s) -> Pos | None:
 def resolve(text: str) -> Model:
     tree = parse_model(text, "m.yaml")
     m = Model(text, [], [], {}, [], {}, [], {}, [], [])
+    m.procs = {p.name: p for p in tree.procedures}
     for d in tree.inputs:
         if d.type == "bool":
             values = [False, True]
@@ -237,9 +255,13 @@ def resolve(text: str) -> Model:
             for k, e in enumerate(d.init):
                 m.inits.append((len(m.slots), e))
                 m.slots.append(f"{d.name}[{k}]")
-        elif d.kind in ("mutex", "rwlock", "condition", "semaphore"):
+        elif d.kind.removesuffix("_array") in ("mutex", "rwlock", "condition", "semaphore", "barrier"):
+            kind = d.kind.removesuffix("_array")  # `sems: semaphore[4] 1`: objects sems[0], sems[1], ...
             m.sync_index[d.name] = len(m.syncs)
-            m.syncs.append((d.name, d.kind, d.init if d.kind == "semaphore" else 0))
+            m.sync_size[d.name] = d.size
+            number = d.init if kind in ("semaphore", "barrier") else 0  # permits; a barrier's N
+            names = [d.name] if kind == d.kind else [f"{d.name}[{k}]" for k in range(d.size)]
+            m.syncs.extend((name, kind, number) for name in names)
         else:
             raise Unsupported(f"shared resource kind {d.kind}")
     for d in tree.threads:
@@ -248,9 +270,14 @@ def resolve(text: str) -> Model:
             name = f"{d.name}[{i}]" if d.count is not None else d.name
             m.threads.append(ThreadInfo(name, i, d.body, d.locals))
         m.thread_names[d.name] = list(range(first, len(m.threads)))
+    bodies = [th.body for th in m.threads] + [p.body for p in m.procs.values()]
+    for p in m.procs.values():
+        spin_waits(m, p.body, False)
     for th in m.threads:
         spin_waits(m, th.body, False)
-        for s in walk(th.body):
+        th.last = last_pos(th.body) or NOWHERE
+    for body in bodies:
+        for s in walk(body):
             if isinstance(s, S.Labeled):
                 raise Unsupported("labels")
             if isinstance(s, S.While):
@@ -259,8 +286,7 @@ def resolve(text: str) -> Model:
                 m.uses_any = True
             if isinstance(s, S.Sync) and s.op == "join":
                 m.threads[thread_of(m, s.args[0])].joined = True
-        th.last = last_pos(th.body) or NOWHERE
-    m.counted_loops = all(counted(s, m) for th in m.threads for s in walk(th.body) if isinstance(s, S.While))
+    m.counted_loops = all(counted(s, m) for body in bodies for s in walk(body) if isinstance(s, S.While))
     for p in tree.properties:
         if p.kind in ("final", "always"):
             m.props.append((p.kind, p.expr, p.pos))
@@ -312,6 +338,19 @@ def counted(w: S.While, m: Model) -> bool:
         return False
     k = c.left.id
     if k == "tid" or k in m.vars or any(k == name for name, _, _ in m.inputs):
+        return False
+
+    def restarts(body) -> bool:  # a `continue` of this loop (not of a nested one) may skip the bump
+        for s in body:
+            if isinstance(s, S.Jump) and s.op == "continue":
+                return True
+            if isinstance(s, S.If) and (restarts(s.then) or restarts(s.orelse)):
+                return True
+            if isinstance(s, S.Atomic) and restarts(s.body):
+                return True
+        return False
+
+    if restarts(w.body):
         return False
 
     def assigns(s) -> bool:
@@ -588,7 +627,8 @@ class Step:
         try:
             forks = [self] if op is None else self.execute(op)
         except Violation as v:
-            out.append(Outcome(None, (v.kind, v.pos.line, v.pos.col), False, tuple(self.choices), self.acc))
+            out.append(Outcome(None, (v.kind, v.pos.line, v.pos.col), False, tuple(self.choices), self.acc,
+                               tuple(self.ops)))
             return
         for f in forks:
             f.local_work(out)
@@ -612,7 +652,8 @@ class Step:
                         f.local_work(out)
                     return
         except Violation as v:
-            out.append(Outcome(None, (v.kind, v.pos.line, v.pos.col), False, tuple(self.choices), self.acc))
+            out.append(Outcome(None, (v.kind, v.pos.line, v.pos.col), False, tuple(self.choices), self.acc,
+                               tuple(self.ops)))
         except Discard:
             out.append(Outcome(None, None, True, tuple(self.choices), self.acc))
 
@@ -631,7 +672,13 @@ class Step:
         """Do the local work at the head of the continuation (returns None), or return the
         visible operation that comes next, as (kind, pos, args...)."""
         item = self.cont[0]
+        if isinstance(item, tuple) and item[0] == "again":  # a loop's next test
+            item = item[1]
         if isinstance(item, tuple):  # internal items
+            if item[0] == "ret":
+                return self.ret(item)
+            if item[0] == "store":
+                return self.store(item)
             if item[0] == "atomic_end":
                 self.depth -= 1
                 self.pop()
@@ -658,10 +705,107 @@ class Step:
                 if not self.tape:
                     return ("pause", s.pos)
                 start = 1
-            return self.branch(s, s.cond, s.body + (s,), (), start)
+            return self.branch(s, s.cond, s.body + (("again", s),), (), start)
         if isinstance(s, S.Assign):
             return self.assign(s)
+        if isinstance(s, S.Jump):
+            return self.jump(s)
+        if isinstance(s, S.Invoke):
+            return self.invoke(s)
         raise Unsupported(type(s).__name__)
+
+    # -- procedures and jumps
+    def drop_until(self, stop) -> None:
+        """Drop continuation items until `stop(item)` holds for the head (or nothing is left)."""
+        self.tape = ()
+        while self.cont is not None and not stop(self.cont[0]):
+            self.cont = self.cont[1]
+
+    def jump(self, s: S.Jump):
+        tagged = lambda word: lambda item: isinstance(item, tuple) and item[0] == word  # noqa: E731
+        if s.op == "break":
+            self.drop_until(tagged("again"))
+            self.pop()
+            return None
+        if s.op == "continue":
+            self.drop_until(tagged("again"))
+            return None
+        value = MISSING
+        if s.value is not None:
+            ev = self.evaluator("tape", self.tape, s.pos)
+            try:
+                value = ev.ev(s.value)
+            except NeedRead as n:
+                return ("read", s.pos, n.slot)
+            except StepFault as f:
+                return ("fault", s.pos, "runtime", f.pos)
+            if isinstance(value, Poison):
+                raise Violation("runtime", value.pos)
+        if not any(isinstance(item, tuple) and item[0] == "ret" for item in self.items()):
+            self.drop_until(tagged("exit"))  # a thread's return: to its end
+            return None
+        self.drop_until(tagged("ret"))
+        self.cont = (self.cont[0][:4] + (value,), self.cont[1])
+        return None
+
+    def items(self):
+        c = self.cont
+        while c is not None:
+            yield c[0]
+            c = c[1]
+
+    def invoke(self, s: S.Invoke):
+        p = self.m.procs[s.name]
+        ev = self.evaluator("tape", self.tape, s.pos)
+        try:
+            index = ev.ev(s.target.index) if isinstance(s.target, S.Index) else None
+            args = [ev.ev(a) for a in s.args]
+        except NeedRead as n:
+            return ("read", s.pos, n.slot)
+        except StepFault as f:
+            return ("fault", s.pos, "runtime", f.pos)
+        for a in args:
+            if isinstance(a, Poison):
+                raise Violation("runtime", a.pos)
+        fresh = {name: v for (name, _), v in zip(p.params, args)}
+        env = {**{name: self.mem[slot] for name, slot, _ in self.m.inputs}, "tid": self.m.threads[self.t].tid, **fresh}
+        for name, e, _ in p.locals:
+            fresh[name] = constant(self.m, e, env)
+        saved = self.locs
+        self.pop()
+        self.locs = fresh
+        self.cont = push(p.body, (("ret", saved, s, index, MISSING), self.cont))
+        return None
+
+    def ret(self, item):
+        """The end of a call: the caller's locals again; then the value is stored (`store`)."""
+        _, saved, s, index, value = item
+        self.locs = dict(saved)
+        self.cont = (("store", s, index, value), self.cont[1])
+        return None
+
+    def store(self, item):
+        _, s, index, value = item
+        target = s.target
+        if target is None:
+            self.pop()
+            return None
+        if value is MISSING:
+            raise Violation("runtime", s.pos)
+        base = target.base.id if isinstance(target, S.Index) else target.id
+        if base not in self.m.vars:
+            self.locs[base] = value
+            self.pop()
+            return None
+        var = self.m.vars[base]
+        k = 0
+        if index is not None:
+            if isinstance(index, Poison):
+                return ("fault", s.pos, "runtime", index.pos)
+            if not 0 <= index < var.size:
+                return ("fault", s.pos, "runtime", s.pos)
+            k = index
+        return ("write", s.pos, var.base + k, value)
 
     def branch(self, s, cond, then, orelse, start: int):
         ev = self.evaluator("tape", self.tape[start:], s.pos)
@@ -728,9 +872,10 @@ class Step:
                         return ("fault", s.pos, "runtime", s.pos)
                     return ("rmw", s.pos, value.fn, var.base + k, tuple(args))
             elif isinstance(value, S.Call) and value.fn == "trylock":
+                k = self.sync_of(value.args[0], ev, s.pos)  # an array index's reads come first
                 result, done = ev.take()
                 if not done:
-                    return ("trylock", s.pos, self.sync_of(value.args[0]))
+                    return ("trylock", s.pos, k)
             elif isinstance(value, S.AnyValue):
                 result, done = ev.take()
                 if not done:
@@ -763,17 +908,35 @@ class Step:
             k = index
         return ("write", s.pos, var.base + k, result)
 
-    def sync_of(self, e) -> int:
-        if isinstance(e, S.Index):
-            raise Unsupported("mutex arrays")
-        return self.m.sync_index[e.id]
+    def sync_of(self, e, ev: Eval | None = None, pos: Pos = NOWHERE) -> int:
+        """The object `e` names; `arr[i]` evaluates i on the statement's tape (its shared reads
+        are steps before the operation: NeedRead), an index out of range is a runtime violation."""
+        if not isinstance(e, S.Index):
+            return self.m.sync_index[e.id]
+        k = (ev or self.evaluator("tape", self.tape, pos)).ev(e.index)
+        if isinstance(k, Poison):
+            raise Violation("runtime", k.pos)
+        if not 0 <= k < self.m.sync_size[e.base.id]:
+            raise Violation("runtime", pos)
+        return self.m.sync_index[e.base.id] + k
 
     def sync_op(self, s: S.Sync):
         if s.op == "join":
             return ("join", s.pos, thread_of(self.m, s.args[0]))
+        ev = self.evaluator("tape", self.tape, s.pos)
+        try:
+            return self.sync_operation(s, ev)
+        except NeedRead as n:
+            return ("read", s.pos, n.slot)
+        except StepFault as f:
+            return ("fault", s.pos, "runtime", f.pos)
+
+    def sync_operation(self, s: S.Sync, ev: Eval):
         if s.op == "wait":
-            return ("wait", s.pos, self.sync_of(s.args[0]), self.sync_of(s.args[1]))
-        k = self.sync_of(s.args[0])
+            return ("wait", s.pos, self.sync_of(s.args[0], ev, s.pos), self.sync_of(s.args[1], ev, s.pos))
+        k = self.sync_of(s.args[0], ev, s.pos)
+        if s.op == "arrive_and_wait":
+            return ("arrive", s.pos, k)
         if s.op == "unlock" and self.m.syncs[k][1] == "rwlock":
             return ("rw_unlock", s.pos, k)
         return (s.op, s.pos, k)
@@ -798,6 +961,12 @@ class Step:
             return base in self.m.vars or self.reads_shared(s.value)
         if isinstance(s, S.If):
             return self.reads_shared(s.cond) or any(self.visible(b) for b in s.then + s.orelse)
+        if isinstance(s, S.Jump):
+            return s.value is not None and self.reads_shared(s.value)
+        if isinstance(s, S.Invoke):
+            target = s.target.base.id if isinstance(s.target, S.Index) else s.target.id if s.target else None
+            return (target in self.m.vars or any(self.reads_shared(a) for a in s.args)
+                    or any(self.visible(b) for b in self.m.procs[s.name].body))
         return True  # sync operations, atomic blocks, and loops (a visible body, or their own pause)
 
     def reads_shared(self, e) -> bool:
@@ -919,22 +1088,23 @@ class Step:
             self.pop()
         elif kind in ("signal", "broadcast"):
             k = op[2]
-            self.touch(kind, cv=k)
-            self.pop()
             waiters = [u for u, th in enumerate(self.threads)
                        if u != t and th.status == WAIT and th.cv == k]
-            if kind == "broadcast":
+            if kind == "broadcast" or not waiters:  # a signal with no waiter is lost
+                self.touch(kind, cv=k, woken=tuple(waiters))
+                self.pop()
                 for u in waiters:
                     self.threads[u] = self.threads[u]._replace(status=RUN, cv=None)
-            elif waiters:  # wake any one of them: every choice
+            else:  # wake any one of them: every choice
                 forks = []
                 for u in waiters:
                     f = self.clone()
+                    f.touch(kind, cv=k, woken=(u,))
+                    f.pop()
                     f.choices.append(u)
                     f.threads[u] = f.threads[u]._replace(status=RUN, cv=None)
                     forks.append(f)
                 return forks
-            # a signal with no waiter is lost
         elif kind == "wait":
             cv, mx = op[2], op[3]
             self.touch("wait", cv=cv, m=mx)
@@ -957,6 +1127,18 @@ class Step:
             self.pop()
         elif kind == "exit":
             self.touch("exit", thread=t)
+            self.pop()
+        elif kind == "arrive":  # the barrier's state: (arrived in this phase, phase number)
+            k = op[2]
+            count, phase = sync[k]
+            full = count + 1 == self.m.syncs[k][2]
+            self.touch("arrive", b=k, phase=phase, releases=full)
+            sync[k] = (0, phase + 1) if full else (count + 1, phase)
+            self.pop()
+            if not full:  # wait for this phase's release, then leave: a step of its own
+                self.cont = (("depart", ("depart", pos, k, phase)), self.cont)
+        elif kind == "depart":
+            self.touch("depart", b=op[2], phase=op[3])
             self.pop()
         else:
             raise Unsupported(kind)
@@ -983,6 +1165,8 @@ def enabled(m: Model, world: World, t: int) -> bool:
         return world.sync[th.op[2]] > 0
     if kind == "reacquire":
         return world.sync[th.op[2]] is None
+    if kind == "depart":  # once the phase it arrived in has been released
+        return world.sync[th.op[2]][1] != th.op[3]
     if kind == "join":
         return world.threads[th.op[2]].status == DONE
     return True
@@ -1042,7 +1226,8 @@ class Oracle:
                 mem[slot] = constant(m, e, env)
             sync = []
             for _, kind, permits in m.syncs:
-                sync.append({"mutex": None, "rwlock": (None, frozenset()), "semaphore": permits}.get(kind))
+                sync.append({"mutex": None, "rwlock": (None, frozenset()), "semaphore": permits,
+                             "barrier": (0, 0)}.get(kind))
             threads = []
             for th in m.threads:
                 locs = {name: constant(m, e, {**env, "tid": th.tid}) for name, e, _ in th.locals}
@@ -1111,6 +1296,8 @@ class Oracle:
                 if o.violation:
                     res.violations.add(o.violation)
                     res.step_violation = True
+                    self.enter(t, o)  # its accesses were made before it failed (races see them)
+                    self.leave()
                     continue
                 if o.discarded:
                     res.assumed = True

@@ -6,16 +6,21 @@ directly (/work/shared/spec/model-language.md, "Happens-before"), by scanning ev
 event for an edge, not with per-location tables:
 
 * program order;
-* an edge from an earlier event to a later one of another thread when both touch one
-  synchronisation location (a mutex, rwlock, semaphore or condition variable, a thread's
-  "finished" flag: `interp.DEPENDENCE`) and one of the two touches writes it;
+* an edge from a release to a later acquisition of the same object, exactly as the spec lists
+  them: `unlock m` (or a `wait` that releases m) before a later `lock m`, successful
+  `trylock m` or re-acquisition of m after a wake-up; a write unlock of an rwlock before a later
+  read or write lock, a read unlock before a later write lock; `release s` before a later
+  `acquire s`; a signal or broadcast before the re-acquisition of each thread it woke; a joined
+  thread's end before the `join`; every arrival at a barrier before every departure of the
+  same phase (the arrival that fills a phase departs in the same step). (A failed trylock, a
+  lost signal, a `wait` seen from a signal make no edge.)
 * an edge from an atomic write of a cell (`fetch_add`, `swap`, a `cas` that succeeds, a write
   to an `atomic` variable, a write inside an `atomic:` block) to a later atomic access of it;
 then the transitive closure. A race is a pair of accesses to one cell of a non-atomic
 variable (a read, a write, an `assume`'s in-place read), by different threads, at least one a
 write, neither atomic (inside a block, on an atomic variable, `fetch_add`/`swap`/`cas`), with
-neither event happening before the other. Only steps that complete are events (a step that
-ends in a violation or that `assume` discards is not), as in the checker.
+neither event happening before the other. A step that ends in a violation is an event too (its
+accesses were made before it failed); a step that `assume` discards is not.
 
 The result is the set of racing pairs: (cell name, frozenset of the two accesses as
 (thread, line, col, "read" | "write"))."""
@@ -36,55 +41,79 @@ class RaceOracle(Oracle):
         for v in m.vars.values():
             cells = range(v.base, v.base + v.size)
             (self.atomic_slot if v.atomic else self.watched).update(cells)
-        self.trace: list = []  # per event: (thread, sync accesses, [(slot, mode, atomic, pos)], clock)
+        self.trace: list = []  # per event: (thread, (releases, acquisitions, [(slot, mode, atomic, pos)]), clock)
         self.racing: set = set()
 
-    def accesses(self, o):
-        sync, mem = {}, []
-        for kind, facts, pos, in_block in o.ops:
+    def accesses(self, t: int, o):
+        """(what the event releases, what it acquires, its memory accesses)."""
+        rel, acq, mem = set(), set(), []
+        for kind, f, pos, in_block in o.ops:
             if kind in MEMORY:
-                (loc, mode), = DEPENDENCE[kind](facts)
+                (loc, mode), = DEPENDENCE[kind](f)
                 slot = loc[1]
                 atomic = in_block or kind in ATOMIC_OPS or slot in self.atomic_slot
                 mem.append((slot, mode, atomic, pos))
-            else:
-                for loc, mode in DEPENDENCE[kind](facts):
-                    if sync.get(loc) != W:
-                        sync[loc] = mode
-        return sync, mem
+            elif kind in ("unlock", "wait"):
+                rel.add(("mutex", f["m"]))
+            elif kind == "lock" or (kind == "trylock" and f["ok"]):
+                acq.add(("mutex", f["m"]))
+            elif kind == "reacquire":
+                acq.update({("mutex", f["m"]), ("woken", t)})
+            elif kind == "rw_unlock":
+                rel.add(("read unlock" if f["reader"] else "write unlock", f["rw"]))
+            elif kind == "read_lock":
+                acq.add(("write unlock", f["rw"]))
+            elif kind == "write_lock":
+                acq.update({("write unlock", f["rw"]), ("read unlock", f["rw"])})
+            elif kind == "release":
+                rel.add(("semaphore", f["s"]))
+            elif kind == "acquire":
+                acq.add(("semaphore", f["s"]))
+            elif kind in ("signal", "broadcast"):
+                rel.update(("woken", u) for u in f["woken"])
+            elif kind == "exit":
+                rel.add(("finished", f["thread"]))
+            elif kind == "join":
+                acq.add(("finished", f["target"]))
+            elif kind == "arrive":  # every arrival before every departure of its phase; the
+                rel.add(("barrier", f["b"], f["phase"]))  # arrival that fills the phase departs at once
+                if f["releases"]:
+                    acq.add(("barrier", f["b"], f["phase"]))
+            elif kind == "depart":
+                acq.add(("barrier", f["b"], f["phase"]))
+        return rel, acq, mem
 
     def edge(self, earlier, later) -> bool:
         """Is there a happens-before edge from event `earlier` to event `later` (of another thread)?"""
-        _, sync1, mem1, _ = earlier
-        _, sync2, mem2, _ = later
-        for loc, mode in sync1.items():
-            other = sync2.get(loc)
-            if other is not None and (mode == W or other == W):
-                return True
+        _, (rel, _, mem1), _ = earlier
+        _, (_, acq, mem2), _ = later
+        if rel & acq:
+            return True
         return any(a[2] and a[1] == W and b[2] and a[0] == b[0] for a in mem1 for b in mem2)
 
     def enter(self, t: int, o) -> None:
-        sync, mem = self.accesses(o)
+        acc = self.accesses(t, o)
+        mem = acc[2]
         n = len(self.m.threads)
-        me = (t, sync, mem, None)
+        me = (t, acc, None)
         clock = [0] * n
         for ev in self.trace:  # program order, and every edge into this event
             if ev[0] == t or self.edge(ev, me):
-                clock = [max(a, b) for a, b in zip(clock, ev[3])]
+                clock = [max(a, b) for a, b in zip(clock, ev[2])]
         clock[t] = sum(1 for ev in self.trace if ev[0] == t) + 1
         for ev in self.trace:
             u = ev[0]
-            seq = ev[3][u]
+            seq = ev[2][u]
             if u == t or clock[u] >= seq:
                 continue  # same thread, or happens before this event
-            for a in ev[2]:
+            for a in ev[1][2]:
                 for b in mem:
                     if (a[0] == b[0] and a[0] in self.watched and not a[2] and not b[2]
                             and (a[1] == W or b[1] == W)):
                         self.racing.add((self.m.slots[a[0]], frozenset(
                             ((self.m.threads[u].name, a[3].line, a[3].col, "write" if a[1] == W else "read"),
                              (self.m.threads[t].name, b[3].line, b[3].col, "write" if b[1] == W else "read")))))
-        self.trace.append((t, sync, mem, tuple(clock)))
+        self.trace.append((t, acc, tuple(clock)))
 
     def leave(self) -> None:
         self.trace.pop()

@@ -8,10 +8,15 @@ write it; locks are acquires (ACQ), unlocks releases (REL).
 """
 from __future__ import annotations
 
-from checker.explore.frame import STOP
-from checker.explore.state import ACQ, OTHER, READ, REL, WRITE
+from checker.primitives.base import (ACQ, OTHER, READ, REL, STOP, WRITE, Declaration, Operand, Statement, Surface,
+                                     touches_the_same)
 
 KIND = "rwlock"
+SURFACE = Surface(
+    Declaration("a read-write lock", "rw: rwlock", array_of="read-write locks"),
+    (Statement("read_lock", (Operand(("rwlock",)),), blocks=True),
+     Statement("write_lock", (Operand(("rwlock",)),), blocks=True),
+     Statement("unlock", (Operand(("rwlock",)),))))
 
 
 def initial(obj) -> tuple:
@@ -60,8 +65,7 @@ def access(dep, i, t: int, s, L):
     return dep.sync(i.obj, L, WRITE, OTHER)
 
 
-def state_dependent(i) -> bool:
-    return False
+state_dependent = touches_the_same
 
 
 def holds(y, t: int) -> bool:

@@ -7,8 +7,10 @@ the joined thread's last step.
 """
 from __future__ import annotations
 
-from checker.explore.frame import STOP
-from checker.explore.state import ACQ, DONE, READ, REL, WRITE, Access
+from checker.primitives.base import ACQ, DONE, READ, REL, STOP, WRITE, Access, Operand, Statement, Surface
+
+KIND = "thread"
+SURFACE = Surface(None, (Statement("join", (Operand(("thread",)),), blocks=True),))
 
 
 def join(e, f, i, out):

@@ -8,10 +8,14 @@ and only reads it (two failing trylocks commute).
 """
 from __future__ import annotations
 
-from checker.explore.frame import STOP
-from checker.explore.state import ACQ, OTHER, READ, REL, WRITE
+from checker.primitives.base import ACQ, OTHER, READ, REL, STOP, WRITE, Declaration, Operand, Statement, Surface
 
 KIND = "mutex"
+SURFACE = Surface(
+    Declaration("a mutex", "m: mutex", array_of="mutexes"),
+    (Statement("lock", (Operand(("mutex",)),), blocks=True),
+     Statement("unlock", (Operand(("mutex",)),)),
+     Statement("trylock", (Operand(("mutex",), "mutex"),), returns="bool")))
 
 
 def initial(obj) -> int:

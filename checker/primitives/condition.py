@@ -10,10 +10,16 @@ enabled it wrote cv).
 """
 from __future__ import annotations
 
-from checker.explore.frame import STOP
-from checker.explore.state import ACQ, OTHER, READ, REL, RUN, WAIT, WRITE, Outcome
+from checker.primitives.base import (ACQ, OTHER, READ, REL, RUN, STOP, WAIT, WRITE, Declaration, Operand, Outcome,
+                                     Statement, Surface, holds_nothing, no_holders, touches_the_same)
 
 KIND = "condition"
+SURFACE = Surface(
+    Declaration("a condition variable", "cv: condition", array_of="condition variables"),
+    (Statement("wait", (Operand(("condition",), "first operand"), Operand(("mutex",), "mutex")), blocks=True,
+               atomic_ok=False, usage="wait CONDITION MUTEX"),
+     Statement("signal", (Operand(("condition",)),)),
+     Statement("broadcast", (Operand(("condition",)),))))
 
 
 def initial(obj) -> int:
@@ -45,9 +51,11 @@ def apply(e, f, i, k: int, out):
     return e.continue_forks(branches, out)
 
 
-def sleeps_on(e, u: int, ts) -> int:
-    """The condition variable thread u sleeps on (its pc is at the Reacquire after the Wait)."""
-    return e.code[u][ts.pc].cv.id(ts.L)
+def sleeps_on(e, u: int, ts) -> int | None:
+    """The condition variable thread u sleeps on (its pc is at the Reacquire after the Wait), or
+    None if it waits at a barrier instead (`barrier.waits_at`)."""
+    cv = getattr(e.code[u][ts.pc], "cv", None)
+    return cv.id(ts.L) if cv is not None else None
 
 
 def wait(e, f, i, out):
@@ -92,13 +100,6 @@ def wakeup_access(dep, i, L) -> tuple:
     return (dep.sync(i.cv, L, WRITE, OTHER),)
 
 
-def state_dependent(i) -> bool:
-    return False
-
-
-def holds(y, t: int) -> bool:
-    return False
-
-
-def holders(y) -> list[int]:
-    return []
+state_dependent = touches_the_same
+holds = holds_nothing
+holders = no_holders

@@ -6,10 +6,14 @@ location; `acquire` is an acquire (ACQ), `release` a release (REL).
 """
 from __future__ import annotations
 
-from checker.explore.frame import STOP
-from checker.explore.state import ACQ, OTHER, REL, WRITE
+from checker.primitives.base import (ACQ, OTHER, REL, STOP, WRITE, Declaration, Operand, Param, Statement, Surface,
+                                     holds_nothing, no_holders, touches_the_same)
 
 KIND = "semaphore"
+SURFACE = Surface(
+    Declaration("a semaphore", "s: semaphore 1", Param("permits", 0, 1000, 2), array_of="semaphores"),
+    (Statement("acquire", (Operand(("semaphore",)),), blocks=True),
+     Statement("release", (Operand(("semaphore",)),))))
 
 
 def initial(obj) -> int:
@@ -39,13 +43,6 @@ def access(dep, i, t: int, s, L):
     return dep.sync(i.obj, L, WRITE, ACQ if i.op == "acquire" else REL)
 
 
-def state_dependent(i) -> bool:
-    return False
-
-
-def holds(y, t: int) -> bool:
-    return False
-
-
-def holders(y) -> list[int]:
-    return []
+state_dependent = touches_the_same
+holds = holds_nothing
+holders = no_holders

@@ -1,0 +1,261 @@
+"""The declarations of a model: `inputs:`, `shared:`, `threads:` and `procedures:` -> syntax nodes.
+
+A shared resource is a variable, an array, or a primitive declared by its keyword
+(`checker.primitives.KINDS`: `m: mutex`, `locks: mutex[8]`, `s: semaphore 2`, ...).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from checker.errors import ModelError, Pos, did_you_mean
+from checker.lang import syntax as S
+from checker.lang.expr import Cursor, parse_expr
+from checker.lang.nodes import empty_ok, identifier, mapping, scalar
+from checker.lang.source import pos_of, shown, text_origin
+from checker.lang.statements import RESERVED, block
+from checker.primitives import KINDS
+
+
+def _shared_hint() -> str:
+    """The forms a shared value may take, for hints: 'write a value (0, false), int[N], mutex, ...'."""
+    words = [f"'{word} N'" if d.param else word for word, d in KINDS.items()]
+    return f"write a value (0, false), int[N], {', '.join(words[:-1])} or {words[-1]}"
+
+
+SHARED_HINT = _shared_hint()
+
+
+def inputs(node: Node) -> tuple[S.InputDecl, ...]:
+    if empty_ok(node):
+        return ()
+    out = []
+    for key, (knode, vnode) in mapping(node, "'inputs'").items():
+        name = identifier(knode, "input")
+        v = scalar(vnode, f"input '{name}'", "write 'int in 0..9', 'int' or 'bool'")
+        cur = Cursor(v.value, text_origin(v))
+        typ = cur.tok.text if cur.tok.kind == "name" else ""
+        if typ not in ("int", "bool"):
+            raise cur.error(f"expected a type for input '{name}'",
+                            "write 'int in LO..HI', 'int' or 'bool'")
+        cur.next()
+        lo = hi = None
+        if typ == "int" and cur.accept("in"):
+            lo, hi = const_int(cur), None
+            cur.expect("..", "between the bounds (write 'int in LO..HI')")
+            hi = const_int(cur)
+            if lo > hi:
+                raise ModelError(f"the range {lo}..{hi} of input '{name}' is empty",
+                                 text_origin(v), f"write {hi}..{lo}")
+        secret = cur.accept("secret")
+        if not cur.at_end():
+            raise cur.error(f"unexpected text after the type of input '{name}'",
+                            did_you_mean(cur.tok.text, ["secret"]) or "write 'int in LO..HI', optionally followed by 'secret'")
+        out.append(S.InputDecl(name, typ, lo, hi, pos_of(knode), secret))
+    return tuple(out)
+
+
+def const_int(cur: Cursor) -> int:
+    tok = cur.tok
+    e = cur.expr()
+    if not isinstance(e, S.Num):
+        raise ModelError("expected an integer constant", cur.pos(tok))
+    return e.value
+
+
+def shared(node: Node) -> tuple[S.SharedDecl, ...]:
+    if empty_ok(node):
+        return ()
+    out = []
+    for key, (knode, vnode) in mapping(node, "'shared'").items():
+        name = identifier(knode, "shared")
+        pos = pos_of(knode)
+        if isinstance(vnode, SequenceNode):
+            cells = tuple(parse_expr(scalar(c, f"a cell of '{name}'").value, text_origin(c))
+                          for c in vnode.value)
+            if not cells:
+                raise ModelError(f"array '{name}' has no cells", pos_of(vnode), "write int[N] for N zeros")
+            out.append(S.SharedDecl(name, "int_array", cells, len(cells), pos))
+            continue
+        v = scalar(vnode, f"shared '{name}'", SHARED_HINT)
+        out.append(resource(name, v, pos))
+    return tuple(out)
+
+
+def resource(name: str, v: ScalarNode, pos: Pos) -> S.SharedDecl:
+    if v.value == "":
+        raise ModelError(f"shared '{name}' has no value", pos_of(v), SHARED_HINT)
+    cur = Cursor(v.value, text_origin(v))
+    if cur.tok.kind == "name" and cur.tok.text == "atomic":  # `x: atomic 0`, `a: atomic int[4]`
+        rest = cur.tokens[1]
+        if rest.kind == "end":
+            raise ModelError(f"atomic '{name}' needs an initial value or an array type", text_origin(v),
+                             "write 'x: atomic 0' or 'a: atomic int[4]'")
+        d = declared(name, v.value[rest.col:], cur.pos(rest), pos)
+        if d.kind not in ("var", "int_array", "bool_array"):
+            raise ModelError(f"only variables and arrays can be atomic; '{name}' is a {d.kind.replace('_', ' ')}",
+                             cur.pos(rest), "write 'x: atomic 0' or 'a: atomic int[4]'")
+        return replace(d, atomic=True)
+    return declared(name, v.value, text_origin(v), pos)
+
+
+def declared(name: str, value: str, origin: Pos, pos: Pos) -> S.SharedDecl:
+    """A shared resource from its declaration text (which starts at `origin`)."""
+    cur = Cursor(value, origin)
+    word = cur.tok.text if cur.tok.kind == "name" else ""
+    kind = KINDS.get(word)
+    if (word in ("int", "bool") or (kind is not None and kind.array_of)) and cur.tokens[1].text == "[":
+        cur.next()
+        cur.next()
+        size = const_int(cur)
+        cur.expect("]")
+        param = kind.param if kind is not None else None
+        n = None
+        if param is not None:  # `sems: semaphore[4] 1`: the number, for every object of the array
+            if cur.at_end():
+                raise ModelError(f"{word} '{name}' needs a number of {param.name} after its size", origin,
+                                 f"{word} arrays are written '{name}: {word}[{size}] {param.sample}'")
+            n = const_int(cur)
+        cur.end()
+        if not 1 <= size <= 4096:
+            raise ModelError(f"array '{name}' must have 1 to 4096 cells, not {size}", origin)
+        if n is not None and not param.lo <= n <= param.hi:
+            raise ModelError(f"{word} '{name}' needs {param.lo} to {param.hi} {param.name}, not {n}", origin,
+                             f"write '{name}: {word}[{size}] {param.sample}'")
+        if kind is not None:
+            return S.SharedDecl(name, f"{word}_array", n, size, pos)
+        init = S.Bool(False, pos) if word == "bool" else S.Num(0, pos)
+        return S.SharedDecl(name, f"{word}_array", (init,) * size, size, pos)
+    if kind is not None and kind.param is None and len(cur.tokens) == 2:
+        return S.SharedDecl(name, word, None, 1, pos)
+    if kind is not None and kind.param is not None:  # `s: semaphore 2`
+        param = kind.param
+        cur.next()
+        if cur.at_end():
+            raise ModelError(f"{word} '{name}' needs a number of {param.name}", origin,
+                             f"write '{word} {param.sample}'")
+        n = const_int(cur)
+        cur.end()
+        if not param.lo <= n <= param.hi:
+            raise ModelError(f"{word} '{name}' needs {param.lo} to {param.hi} {param.name}, not {n}", origin,
+                             f"write '{word} {param.sample}'")
+        return S.SharedDecl(name, word, n, 1, pos)
+    if word in ("int", "bool") and len(cur.tokens) == 2:
+        raise ModelError(f"shared '{name}' needs an initial value, not a type", origin,
+                         "write 'x: 0' or 'flag: false' (inputs go under 'inputs:')")
+    hint_word = did_you_mean(word, list(KINDS)) if word else None
+    try:
+        init = parse_expr(value, origin)
+    except ModelError as e:
+        raise ModelError(e.message, e.pos, hint_word or e.hint) from None
+    if hint_word and isinstance(init, S.Name):
+        raise ModelError(f"unknown resource type '{word}'", origin, hint_word)
+    return S.SharedDecl(name, "var", init, 1, pos)
+
+
+def threads(node: Node) -> tuple[S.ThreadDecl, ...]:
+    table = mapping(node, "'threads'")
+    if not table:
+        raise ModelError("'threads' is empty", pos_of(node), "a model needs at least one thread")
+    out = []
+    for key, (knode, vnode) in table.items():
+        name = identifier(knode, "thread")
+        count = None
+        locals_: tuple = ()
+        if isinstance(vnode, MappingNode):
+            spec = mapping(vnode, f"thread '{name}'")
+            for k, (kn, _) in spec.items():
+                if k not in ("do", "count", "locals"):
+                    raise ModelError(f"unknown key '{k}' in thread '{name}'", pos_of(kn),
+                                     did_you_mean(k, ["do", "count", "locals"]) or
+                                     "a thread mapping has 'do:', and optionally 'count:' and 'locals:'")
+            if "do" not in spec:
+                raise ModelError(f"thread '{name}' has no 'do:' list", pos_of(vnode),
+                                 "give its statements under 'do:'")
+            if "count" in spec:
+                c = scalar(spec["count"][1], "'count'")
+                if not re.fullmatch(r"[0-9]{1,6}", c.value) or not 1 <= int(c.value) <= 64:
+                    raise ModelError(f"'count' must be a whole number from 1 to 64, not '{shown(c.value)}'", pos_of(c),
+                                     "a model has at most 64 threads in all")
+                count = int(c.value)
+            if "locals" in spec:
+                locals_ = local_decls(spec["locals"][1])
+            body_node = spec["do"][1]
+        else:
+            body_node = vnode
+        body = block(body_node, f"thread '{name}'")
+        out.append(S.ThreadDecl(name, body, count, locals_, pos_of(knode)))
+    return tuple(out)
+
+
+def local_decls(node: Node) -> tuple[tuple[str, S.Expr, Pos], ...]:
+    """`locals: {name: init, ...}` -> (name, initial value, position) per local."""
+    if empty_ok(node):
+        return ()
+    locs = []
+    for lk, (lkn, lvn) in mapping(node, "'locals'").items():
+        lname = identifier(lkn, "local")
+        lv = scalar(lvn, f"local '{lname}'")
+        locs.append((lname, parse_expr(lv.value, text_origin(lv)), pos_of(lkn)))
+    return tuple(locs)
+
+
+PROCEDURE_HINT = "write 'NAME(PARAM, ...)' as the key, e.g. 'apply_grad(g):', or 'reset():'"
+
+
+def procedures(node: Node) -> tuple[S.ProcedureDecl, ...]:
+    """`procedures: {NAME(PARAM, ...): [statements] | {do: [...], locals: {...}}}`.
+
+    Errors: a key that is not `NAME(PARAM, ...)`, a reserved name (a statement word, a built-in
+    such as `sum` or `fetch_add`, `tid`), a name or parameter given twice, an unknown key in the
+    mapping form. Clashes with threads and shared names are checked by `checker.program`."""
+    if empty_ok(node):
+        return ()
+    out: list[S.ProcedureDecl] = []
+    for key, (knode, vnode) in mapping(node, "'procedures'").items():
+        text = scalar(knode, "a procedure's name").value
+        origin = text_origin(knode)
+        cur = Cursor(str(text), origin)
+        if cur.tok.kind != "name":
+            raise ModelError(f"'{shown(str(text))}' is not a procedure heading", origin, PROCEDURE_HINT)
+        name = cur.next().text
+        if name in RESERVED:
+            raise ModelError(f"a procedure cannot be named '{name}': it is a word of the language", origin,
+                             "pick another name; reserved are the statement words, "
+                             "sum, len, at, any, fetch_add, cas, swap and tid")
+        if not cur.accept("("):
+            raise ModelError(f"procedure '{name}' needs its parameter list", cur.pos(),
+                             f"write '{name}()' for a procedure without parameters")
+        params: list[tuple[str, Pos]] = []
+        while not cur.peek(")"):
+            p = cur.name("a parameter name")
+            if p.id in RESERVED:
+                raise ModelError(f"a parameter cannot be named '{p.id}'", p.pos)
+            if any(p.id == q for q, _ in params):
+                raise ModelError(f"parameter '{p.id}' is given twice in procedure '{name}'", p.pos)
+            params.append((p.id, p.pos))
+            if not cur.accept(","):
+                break
+        cur.expect(")", "to close the parameter list")
+        cur.end()
+        if any(d.name == name for d in out):
+            raise ModelError(f"procedure '{name}' is defined twice", origin)
+        locals_: tuple = ()
+        if isinstance(vnode, MappingNode):
+            spec = mapping(vnode, f"procedure '{name}'")
+            for k, (kn, _) in spec.items():
+                if k not in ("do", "locals"):
+                    raise ModelError(f"unknown key '{k}' in procedure '{name}'", pos_of(kn),
+                                     did_you_mean(k, ["do", "locals"]) or
+                                     "a procedure mapping has 'do:' and optionally 'locals:'")
+            if "do" not in spec:
+                raise ModelError(f"procedure '{name}' has no 'do:' list", pos_of(vnode),
+                                 "give its statements under 'do:'")
+            if "locals" in spec:
+                locals_ = local_decls(spec["locals"][1])
+            vnode = spec["do"][1]
+        body = block(vnode, f"procedure '{name}'")
+        out.append(S.ProcedureDecl(name, tuple(params), body, locals_, origin))
+    return tuple(out)

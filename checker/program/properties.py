@@ -1,0 +1,160 @@
+"""Properties: the `check:` entries -> `ir.Property` (and `ir.Leak` for `no_leak`).
+
+`final` and `always` are conditions over shared memory, inputs and thread positions, compiled by
+the one expression compiler (`expr.Expressions`) with the leaves of a property (`PropertyExprs`):
+memory is read in place (no steps), and `sum(a)`, `len(a)` and `at(THREAD, LABEL)` are allowed.
+Each property records the memory slots and the threads whose position it reads (the reduction's
+observer needs them). `no_race` and `no_leak` name what they watch; their names are checked here.
+"""
+from __future__ import annotations
+
+from checker.errors import ModelError, did_you_mean
+from checker.lang import syntax as S
+from checker.program import ir
+from checker.program.expr import Expressions, const, direct_cell
+from checker.program.layout import Layout
+from checker.program.names import describe_type
+
+
+def compile_property(layout: Layout, threads: list[ir.ThreadCode], p: S.PropertyDecl) -> ir.Property:
+    """A `final` or `always` property."""
+    exprs = PropertyExprs(layout, threads)
+    _, fn, t = exprs.expr(p.expr)
+    if t != "bool":
+        raise ModelError(f"a '{p.kind}' property must be a condition, found {describe_type(t)}", p.expr.pos,
+                         "compare it, e.g. 'x == 2'")
+    return ir.Property(p.kind, fn, p.text, p.pos, frozenset(exprs.slots), frozenset(exprs.observed))
+
+
+class PropertyExprs(Expressions):
+    """Expressions in a property: read shared memory directly; `at`, `sum`, `len` are allowed."""
+
+    UNSUPPORTED = "unsupported expression in a property"
+
+    def __init__(self, layout: Layout, threads: list[ir.ThreadCode]):
+        super().__init__(layout)
+        self.threads = threads
+        self.slots: set[int] = set()  # the memory slots it reads
+        self.observed: set[int] = set()  # the threads whose position it reads
+
+    def name(self, e: S.Name, src: ir.Src):
+        n, c = e.id, self.layout
+        if n in c.input_slot:
+            slot = c.input_slot[n]
+            return [], (lambda X: X.M[slot]), c.slots[slot].type
+        if n in c.vars:
+            var = c.vars[n]
+            if var.array:
+                raise ModelError(f"'{n}' is an array; index it or use sum({n})", e.pos)
+            self.slots.add(var.base)
+            return [], (lambda X: X.M[var.base]), var.type
+        if n in c.names.kinds:
+            raise ModelError(f"'{n}' is {describe_type(c.names.kinds[n])}, not a value", e.pos)
+        raise ModelError(f"undefined name '{n}' in a property", e.pos,
+                         did_you_mean(n, list(c.input_slot) + list(c.vars))
+                         or "properties read shared variables and inputs, not thread locals")
+
+    def index(self, e: S.Index, src: ir.Src):
+        var = self.layout.vars.get(e.base.id)
+        if var is None or not var.array:
+            raise ModelError(f"'{e.base.id}' is not a shared array", e.pos)
+        _, ifn, it = self.expr(e.index)
+        if it != "int":
+            raise ModelError("an array index needs an int", e.index.pos)
+        self.slots.update(range(var.base, var.base + var.size))
+        return [], direct_cell(var, ifn, e.pos), var.type
+
+    def any_value(self, e: S.AnyValue):
+        raise ModelError(self.UNSUPPORTED, e.pos)
+
+    def call(self, e: S.Call, src: ir.Src):
+        if e.fn in ("sum", "len"):
+            if len(e.args) != 1 or not isinstance(e.args[0], S.Name) or not (
+                    e.args[0].id in self.layout.vars and self.layout.vars[e.args[0].id].array):
+                raise ModelError(f"'{e.fn}' takes one shared array", e.pos, f"write {e.fn}(d)")
+            var = self.layout.vars[e.args[0].id]
+            if e.fn == "len":
+                return [], const(var.size), "int"
+            if var.type != "int":
+                raise ModelError("'sum' needs an int array", e.pos)
+            self.slots.update(range(var.base, var.base + var.size))
+            lo, hi = var.base, var.base + var.size
+            return [], (lambda X: X.terms.total(X.M[lo:hi])), "int"
+        if e.fn == "at":
+            if len(e.args) != 2 or not isinstance(e.args[1], S.Name):
+                raise ModelError("'at' takes a thread and a label", e.pos, "write at(worker, crit)")
+            t = self.layout.thread_ref(e.args[0], e.args[0].pos)
+            label = e.args[1].id
+            labels = self.threads[t].labels
+            if label not in labels:
+                raise ModelError(f"thread '{self.threads[t].name}' has no label '{label}'", e.args[1].pos,
+                                 did_you_mean(label, list(labels)) or "label a statement with '- LABEL: statement'")
+            pc = labels[label]
+            self.observed.add(t)
+            return [], (lambda X: X.T[t].pc == pc and X.T[t].status == 0), "bool"
+        raise ModelError(f"unknown function '{e.fn}'", e.pos, did_you_mean(e.fn, ["sum", "len", "at"]))
+
+
+def race(layout: Layout, p: S.PropertyDecl) -> ir.Property:
+    """A `no_race` entry: the property 'race' watching the cells of the named variables and
+    arrays (every non-atomic one when none is named); `slots` holds those cells."""
+    if not p.names:
+        watched = [v for v in layout.vars.values() if not v.atomic]
+    else:
+        watched = []
+        for name, pos in p.names:
+            var = layout.vars.get(name)
+            if var is None:
+                kind = layout.names.kinds.get(name)
+                if kind is None:
+                    raise ModelError(f"undefined name '{name}' in 'no_race'", pos,
+                                     did_you_mean(name, list(layout.vars)) or "name shared variables or arrays")
+                raise ModelError(f"'no_race' watches shared variables and arrays; '{name}' is {describe_type(kind)}",
+                                 pos, "a lock, condition, semaphore, thread or input cannot race")
+            if var.atomic:
+                raise ModelError(f"'{name}' is atomic: its accesses never race", pos,
+                                 "drop it from 'no_race', or declare it without 'atomic' to check it")
+            watched.append(var)
+    if not watched:
+        raise ModelError("'no_race' has nothing to watch: the model has no non-atomic shared variable", p.pos,
+                         "declare a shared variable, or drop 'no_race'")
+    slots = frozenset(k for v in watched for k in range(v.base, v.base + v.size))
+    return ir.Property("race", None, p.text, p.pos, slots, frozenset())
+
+
+def leak(layout: Layout, p: S.PropertyDecl) -> ir.Leak:
+    """Check a `no_leak` entry's names: the secrets are inputs marked `secret`, the observers
+    threads (every instance) or shared int/bool variables."""
+    secret: list[int] = []
+    for name, pos in p.leak.secret:
+        kind = layout.names.kinds.get(name)
+        if name not in layout.input_slot:
+            raise ModelError(f"'{name}' is {describe_type(kind)}, not an input" if kind else
+                             f"undefined input '{name}' in 'no_leak'", pos,
+                             did_you_mean(name, list(layout.input_slot)) or "'secret' names inputs marked 'secret'")
+        decl = layout.names.decls[name]
+        if not decl.secret:
+            raise ModelError(f"input '{name}' is not marked secret", pos,
+                             f"declare it as '{name}: {'bool' if decl.type == 'bool' else 'int'}"
+                             f"{f' in {decl.lo}..{decl.hi}' if decl.lo is not None else ''} secret'")
+        if layout.input_slot[name] not in secret:
+            secret.append(layout.input_slot[name])
+    channels: list[tuple[str, int]] = []
+    for name, pos in p.leak.to:
+        if name in layout.thread_index:
+            found = [("thread", t) for t in layout.thread_index[name]]
+        elif name in layout.vars and not layout.vars[name].array:
+            found = [("var", layout.vars[name].base)]
+        elif name in layout.vars:
+            raise ModelError(f"'{name}' is an array; 'to' names a thread or a shared int or bool variable", pos,
+                             "name the thread that reads the array (its reads are what it observes)")
+        elif name in layout.names.kinds:
+            what = "an input" if name in layout.input_slot else describe_type(layout.names.kinds[name])
+            raise ModelError(f"'{name}' is {what}; 'to' names a thread or a shared variable", pos,
+                             "name the thread that observes it")
+        else:
+            raise ModelError(f"'{name}' is neither a thread nor a shared variable", pos,
+                             did_you_mean(name, list(layout.thread_index) + list(layout.vars))
+                             or f"threads: {', '.join(layout.thread_index)}")
+        channels.extend(c for c in found if c not in channels)
+    return ir.Leak(tuple(secret), tuple(channels), p.text, p.pos)

@@ -1,0 +1,107 @@
+"""Lowering of the primitives' statements: `lock m`, `wait cv m`, `join t`, `ok = trylock m`, ...
+
+What each statement takes comes from `checker.primitives.STATEMENTS`: the kinds of its operands
+(checked here, with the primitive's noun and example declaration in the message) and the type of
+the value it gives. A statement is one `SyncOp` step on the object its operand names, which the
+explorer hands to that object's kind; the exceptions are in `SPECIAL` (`join`; `wait`, whose
+re-acquisition of the mutex is a later step; `arrive_and_wait`, whose departure is a later step). An operand that indexes an array of objects with a
+value that may be symbolic gets a `Resolve` first: the object is concrete at the step.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from checker.errors import ModelError
+from checker.lang import syntax as S
+from checker.lang.statements import GIVING
+from checker.primitives import KINDS, STATEMENTS
+from checker.primitives.base import Statement
+from checker.program import ir
+from checker.program.ir import Src
+from checker.program.names import describe_type
+
+if TYPE_CHECKING:
+    from checker.program.lower import Lowering
+
+
+def lower(low: Lowering, s: S.Sync, src: Src) -> None:
+    """A primitive's statement, `WORD OPERAND...`."""
+    form = STATEMENTS[s.op]
+    if not form.atomic_ok and low.atomic_depth:
+        raise ModelError(f"'{s.op}' cannot be inside an atomic block", s.pos)
+    if s.op in SPECIAL:
+        SPECIAL[s.op](low, s, src, form)
+        return
+    obj, pre = sync_ref(low, s.args[0], src, form, 0)
+    low.emit_all(pre)
+    low.emit(ir.SyncOp(s.op, obj, None, src))
+
+
+def giving(low: Lowering, call: S.Call, src: Src) -> str:
+    """`ok = trylock m`: the step writes its value into a temp; returns the value's type."""
+    form = GIVING[call.fn]
+    obj, pre = sync_ref(low, call.args[0], src, form, 0)
+    low.emit_all(pre)
+    dst = low.locals.temp(form.returns)
+    low.emit(ir.SyncOp(call.fn, obj, dst, src))
+    return form.returns
+
+
+def join(low: Lowering, s: S.Sync, src: Src, form: Statement) -> None:
+    t = low.layout.thread_ref(s.args[0], s.args[0].pos)
+    if t == low.index:
+        raise ModelError("a thread cannot join itself", s.pos)
+    low.joins.add(t)
+    low.emit(ir.Join(t, src))
+
+
+def wait(low: Lowering, s: S.Sync, src: Src, form: Statement) -> None:
+    cv, pre1 = sync_ref(low, s.args[0], src, form, 0)
+    m, pre2 = sync_ref(low, s.args[1], src, form, 1)
+    low.emit_all(pre1 + pre2)
+    low.emit(ir.Wait(cv, m, src))
+    low.emit(ir.Reacquire(m, cv, Src(f"(wake up: take {m.name} again)", s.pos)))
+
+
+def arrive_and_wait(low: Lowering, s: S.Sync, src: Src, form: Statement) -> None:
+    """The arrival (one step), then the departure, a step of its own unless this arrival
+    releases the phase (`checker.primitives.barrier`)."""
+    b, pre = sync_ref(low, s.args[0], src, form, 0)
+    low.emit_all(pre)
+    low.emit(ir.SyncOp(s.op, b, None, src))
+    words = s.text.split(None, 1)  # the operand as written: `bs[i]`
+    operand = words[1].strip() if len(words) > 1 else b.name
+    low.emit(ir.Depart(b, Src(f"(leaves barrier {operand})", s.pos)))
+
+
+SPECIAL = {"join": join, "wait": wait, "arrive_and_wait": arrive_and_wait}
+
+
+def sync_ref(low: Lowering, e: S.Name | S.Index, src: Src, form: Statement, k: int):
+    """Resolve operand k of a statement to a sync object, with the instructions that must come first."""
+    kinds, op, layout = form.operands[k].kinds, form.word, low.layout
+    base = e.base if isinstance(e, S.Index) else e
+    if base.id not in layout.sync_refs:
+        kind = layout.names.kinds.get(base.id) or (base.id in low.locals and "local")
+        if not kind:
+            raise low.locals.undefined(base)
+        words = " or ".join(describe_type(want) for want in kinds)
+        raise ModelError(f"'{op}' needs {words}; '{base.id}' is {describe_type(kind)}", base.pos,
+                         f"declare one under 'shared:', e.g. '{KINDS[kinds[0]].example}'")
+    kind, sbase, size = layout.sync_refs[base.id]
+    decl_kind = layout.names.kinds[base.id]
+    if kind not in kinds:
+        words = " or ".join(describe_type(want) for want in kinds)
+        hint = f"write '{form.usage}'" if form.usage else None
+        raise ModelError(f"'{op}' needs {words}; '{base.id}' is {describe_type(decl_kind)}", base.pos, hint)
+    if decl_kind != kind:  # an array of objects: `lock locks[i]`
+        if not isinstance(e, S.Index):
+            raise ModelError(f"'{base.id}' is an array of {size} {KINDS[kind].array_of}; name one", e.pos,
+                             f"write {op} {base.id}[i]")
+        pre, ifn, it = low.exprs.expr(e.index, src)
+        low.exprs.want(it, "int", e.index.pos, f"a {kind} index")
+        dst = low.locals.temp("int")
+        return ir.SyncRef(base.id, kind, sbase, size, dst), pre + [ir.Resolve(dst, ifn, size, src, kind)]
+    if isinstance(e, S.Index):
+        raise ModelError(f"'{base.id}' is not an array", e.pos)
+    return ir.SyncRef(base.id, kind, sbase, 1, None), []
