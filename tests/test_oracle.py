@@ -264,6 +264,35 @@ def test_atomic_block_after_a_violation_every_final_state(strategy):
     agree(x, run(ATOMIC_AFTER_VIOLATION), ATOMIC_AFTER_VIOLATION)
 
 
+SHARED_PREFIX_RACE = """\
+model: shared_prefix_race
+shared: {x: 0, z: 0, f: 0, c: 0}
+threads:
+  t0: ["z = x"]
+  t1: ["x = 1"]
+  t2:
+    - "v = c"
+    - if: "v == 0"
+      then: ["r = x"]
+      else: ["f = 1"]
+  t3: ["c = 1", "c = 0"]
+check:
+  - final: "not (z == 1 and f == 1)"
+"""
+
+
+def test_a_race_in_a_shared_prefix_is_reversed_again_at_the_end_of_every_execution():
+    """Found by the oracle soak (seed 917730095, program 650): the race of t0's read of x with
+    t1's write is in the prefix `0 0 1` of two executions. Reversed only when the first ended,
+    its notdep lacked the second's `t3: c = 1; t2 reads 1, f = 1`, and z == 1 and f == 1 was
+    never reached: a wrong HOLDS. Every execution now reverses every race among its events."""
+    o = run(SHARED_PREFIX_RACE)
+    assert o.violations == {("final", 13, 5)} and o.traces == 10
+    x = search(SHARED_PREFIX_RACE, "dpor", keep_going=True)
+    agree(x, o, SHARED_PREFIX_RACE)
+    assert (x.stats.executions, x.stats.blocked) == (10, 0)
+
+
 SPIN_FOREVER = """\
 model: spin_forever
 shared:

@@ -63,7 +63,10 @@ class Dpor:
         self.has_always = any(p.kind == "always" for p in engine.program.properties)
         self.stats = Stats()
         self.stack: list[Node] = []  # stack[i]: the state before events[i]
-        self.races: list = []  # (i, j, state before j): races of events[j] not reversed yet
+        # per event j of the current execution: its races [(i, j, state before j)]. Every execution
+        # that ends reverses every race among its events, those of a prefix it shares with an
+        # earlier execution included: notdep(e, E) depends on the whole of E (Abdulla et al. 2014)
+        self.races: list = []
         self.events: list[Event] = []
         self.hist = History(self.dep.size)
         self.result = Exploration("optimal dpor" if reduce else "every interleaving", self.stats)
@@ -315,8 +318,7 @@ class Dpor:
         clock[p] = seq
         ev = Event(p, key, A, tuple(clock), seq, choices, blocking)
         pos = len(self.events)
-        if self.reduce:  # reversed when this execution ends, so that notdep sees all of it
-            self.races.extend((i, pos, node.state) for i in races)
+        self.races.append([(i, pos, node.state) for i in races] if self.reduce else [])
         self.events.append(ev)
         self.stack.append(node)
         self.hist.add(pos, A)
@@ -331,6 +333,7 @@ class Dpor:
             self.hb.undo()
         ev = self.events.pop()
         self.stack.pop()
+        self.races.pop()
         self.hist.remove(ev.acc)
         assert len(self.events) == depth
 
@@ -436,14 +439,15 @@ class Dpor:
                    for o in e.step(s, last.thread))
 
     def pending_races(self, node: Node, live: list) -> None:
-        """An execution ended: reverse the races of its events not reversed yet; threads left
+        """An execution ended: reverse every race among its events (those in a prefix shared
+        with an earlier execution too: the suffix, and so notdep, differs); threads left
         unfinished (deadlock, a violation, a cut) race with their next events too."""
         if not self.reduce:
             return
-        races, self.races = self.races, []
         events = self.events
-        for i, j, state in races:
-            self.reverse(i, events[j], j, state)
+        for per_event in self.races:
+            for i, j, state in per_event:
+                self.reverse(i, events[j], j, state)
         s = node.state
         j = len(self.events)
         for p in live:
