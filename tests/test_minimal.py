@@ -53,8 +53,7 @@ def brute(program, target: tuple):
             best[0] = (pre, steps)
             return
         en = [t for t in range(len(s.T)) if s.T[t].status != DONE and enabled(e, s, t)]
-        for _, ((t, c1), (u, _)) in races(s, en) if races else ():
-            mid = next(o.state for o in e.step(s, t) if o.choices == c1 and o.violation is None)
+        for _, ((t, _), _), mid in races(s, en) if races else ():
             cost = (pre + (1 if last in en and t != last else 0) + (1 if enabled(e, mid, t) else 0), steps + 2)
             if best[0] is None or cost < best[0]:
                 best[0] = cost

@@ -71,8 +71,7 @@ def minimal(e: Engine, target: tuple, deadline: float | None = None):
         en = [t for t in live if enabled(e, s, t)]
         switch = 1 if last in en else 0  # leaving a thread that could go on is a preemption
         if racing is not None:  # two racing steps pending here: the schedule ends with them, adjacent
-            for vs, ((t, c1), (u, c2)) in racing(s, en):
-                mid = next(o.state for o in e.step(s, t) if o.choices == c1 and o.violation is None)
+            for vs, ((t, c1), (u, c2)), mid in racing(s, en):
                 cost = (pre + (switch if t != last else 0) + (1 if enabled(e, mid, t) else 0), steps + 2)
                 push(cost, (None, u, start, path + ((t, c1), (u, c2)), vs[0]))
         for t in en:

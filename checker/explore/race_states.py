@@ -20,11 +20,13 @@ def pending_race(e, dep, watch: Watch, s: State, en: list[int], only=None):
     watched cell, each step able to complete after the other: (violation, [(t, choices),
     (u, choices)]) with the two steps in an order that runs, or None. (Under sequential
     consistency such a state exists iff some execution has a race: docs/soundness.md.)"""
-    return next(pending_races(e, dep, watch, s, en, only), None)
+    got = next(pending_races(e, dep, watch, s, en, only), None)
+    return got[:2] if got else None
 
 
 def pending_races(e, dep, watch: Watch, s: State, en: list[int], only=None):
-    """Every such pair of steps, in each order that runs (`pending_race` takes the first)."""
+    """Every such pair of steps, in each order that runs, with the state between the two
+    (`pending_race` takes the first)."""
     touches = {}
     for t in en:
         if s.T[t].status == WAIT:
@@ -48,7 +50,7 @@ def pending_races(e, dep, watch: Watch, s: State, en: list[int], only=None):
                                     continue
                                 vs = watch.race(e, a, b, o2.state.pc, only)
                                 if vs:
-                                    yield vs, [(first, o1.choices), (second, o2.choices)]
+                                    yield vs, [(first, o1.choices), (second, o2.choices)], o1.state
 
 
 def stateful_gaps(program: ir.Program) -> dict:
