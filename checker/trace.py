@@ -22,7 +22,8 @@ from checker.explore.happens import Replayed
 from checker.explore.search import Schedule
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.start import View, starts as initial_seen
-from checker.explore.state import DONE, SPIN, WAIT, State, Violation
+from checker.explore.state import DONE, NEW, SPIN, WAIT, State, Violation, live as live_threads
+from checker.primitives import queue
 from checker.program import ir
 from checker.symbolic.solver import Solver
 from checker.symbolic.values import show
@@ -105,7 +106,7 @@ def replay(program: ir.Program, schedule: Schedule, values: dict, *, enumerate_a
     for number, (t, choices) in enumerate(schedule.steps, 1):
         if violation is not None:
             raise ReplayError(f"the violation came before step {number}")
-        could.append({u for u in range(len(names)) if s.T[u].status != DONE and enabled(e, s, u)})
+        could.append({u for u in live_threads(s) if enabled(e, s, u)})
         if not 0 <= t < len(names) or t not in could[-1]:
             raise ReplayError(f"step {number}: thread {names[t] if 0 <= t < len(names) else t} cannot move here")
         wanted = list(choices)
@@ -160,20 +161,21 @@ def _check_draws(th: ir.ThreadCode, log: list | None, where: str) -> None:
 
 def _state_violation(e: Engine, s: State, kind: str | None) -> Violation | None:
     if kind == "leak":  # a `no_leak` counterexample is a whole execution: it must end (or hang)
-        live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
+        live = live_threads(s)
         leak = e.program.leaks[0] if e.program.leaks else None
-        if leak is None or (live and not stuck(s, [t for t in live if enabled(e, s, t)])):
+        if leak is None or (live and not stuck(e, s, [t for t in live if enabled(e, s, t)])):
             return None
         return Violation("leak", "the execution ends; what its observers saw is compared with every execution "
                          "of the second valuation", leak.text, leak.pos.line, leak.pos.col, None)
-    if kind in (None, "always"):
-        v = on_state(e, s)
-        if v:
+    if kind in (None, "always", "runtime"):  # a runtime error can be a property's (a missing map key)
+        v = next(iter(on_state(e, s)), None)
+        if v and (kind != "runtime" or v.kind == kind):
             return v
     if finished(s):
-        return on_final(e, s) if kind in (None, "final") else None
-    live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
-    if kind in (None, "deadlock") and stuck(s, [t for t in live if enabled(e, s, t)]):
+        v = next(iter(on_final(e, s)), None) if kind in (None, "final", "runtime") else None
+        return v if v is None or kind != "runtime" or v.kind == kind else None
+    live = live_threads(s)
+    if kind in (None, "deadlock") and stuck(e, s, [t for t in live if enabled(e, s, t)]):
         return on_stuck(e, s)
     return None
 
@@ -204,7 +206,9 @@ class Describe:
             src = th.code[pc].src if th is not None and pc < len(th.code) else None
             text, line = (shown_src(src), src.pos.line) if src else ("(thread ends)", None) if th else ("", 0)
             if entry[0] == "wake":  # not yet the re-acquisition that follows it
-                text = "(spurious wake-up)"
+                text = "(timeout)" if entry[1] == "timeout" else "(spurious wake-up)"
+            if entry[0] == "task" and entry[1] == "cancelled":
+                text, line = "(cancelled)", None
             eff = self.effect(pc, entry, first=k == 0)
             if out and out[-1].text == text and out[-1].line == line:
                 out[-1] = Action(text, line, out[-1].effects + ((eff,) if eff else ()), out[-1].continued)
@@ -228,6 +232,8 @@ class Describe:
             return f"read {entry[1]} = {show(entry[2])}"
         if kind == "write":
             return f"write {entry[1]} = {show(entry[2])}"
+        if kind == "del":  # a map entry removed (explore/maps.py)
+            return f"delete {entry[1]}"
         if kind == "rmw":
             return self.rmw(th.code[pc] if th else None, entry, first)
         if kind in ("local", "any"):
@@ -243,8 +249,14 @@ class Describe:
             return "assumed"
         if kind == "sync":
             return self.sync(th.code[pc] if th else None, entry[1], entry[2], first)
+        if kind == "task":  # an event loop's task: an await point, or its cancellation
+            return {"await": "yields to the event loop", "park": "blocks here: yields to the event loop",
+                    "timeout": "its timeout fired: ok = false",
+                    "cancelled": "cancelled: it ends", "cancelled at await": "cancelled at this await: it ends"}[entry[1]]
         if kind == "wake":
             i = th.code[pc]
+            if entry[1] == "timeout":
+                return f"its timeout fires: stops waiting on {i.cv.name} (ok = false)"
             return f"wakes on {i.cv.name} without a signal" if isinstance(i, ir.Reacquire) else "wakes without a signal"
         if kind == "violation":
             return f"VIOLATION: {entry[1]}"
@@ -291,10 +303,21 @@ class Describe:
                                                                    else "its phase")
         if op == "leave":
             return f"phase of {arg} released"
+        if op == "queue":  # the queue's own words: 'puts 3: q = [1, 3]'
+            return arg
+        if op == "spawn":
+            return f"starts {arg}"
+        if op == "cancel":
+            return f"cancels {arg}"
+        if op == "start":
+            return None
+        timed = isinstance(i, ir.SyncOp) and i.timed
         if arg in self.changed:
             return f"{arg}: {self.changed[arg]}"
         if op == "trylock":
-            return f"{arg} is {self.held.get(arg, 'busy')}: not taken"
+            return f"{arg} is {self.held.get(arg, 'busy')}: " + ("times out" if timed else "not taken")
+        if op == "tryacquire":
+            return f"{arg} has no permit: times out"
         return f"{op} {arg}"
 
     def object_name(self, i: ir.SyncOp, first: bool) -> str:
@@ -304,10 +327,12 @@ class Describe:
 
 
 def _lock_words(program: ir.Program, s: State) -> dict:
-    """Every mutex, rwlock and semaphore -> its state in words ('held by a', 'free', '1 permit left')."""
+    """Every mutex, rwlock, semaphore and queue -> its state in words ('held by a', 'free',
+    '1 permit left', '[3] (1 of 4)')."""
     held = _locks(program, s)
-    return {o.name: held[o.name] if o.kind == "semaphore" else f"held by {held[o.name]}" if o.name in held else "free"
-            for o in program.syncs if o.kind in ("mutex", "rwlock", "semaphore")}
+    return {o.name: held[o.name] if o.kind in ("semaphore", "queue") else f"held by {held[o.name]}"
+            if o.name in held else "free"
+            for o in program.syncs if o.kind in ("mutex", "rwlock", "semaphore", "queue")}
 
 
 def _locks(program: ir.Program, s: State) -> dict:
@@ -321,6 +346,8 @@ def _locks(program: ir.Program, s: State) -> dict:
             held[obj.name] = f"{names[y[0]]} (write)" if y[0] >= 0 else ", ".join(names[r] for r in y[1]) + " (read)"
         elif obj.kind == "semaphore":
             held[obj.name] = f"{y} permit{'' if y == 1 else 's'} left"
+        elif obj.kind == "queue":
+            held[obj.name] = queue.describe(obj, y, names)
     return held
 
 
@@ -373,11 +400,13 @@ def describe_state(program: ir.Program, s: State) -> dict:
     for name, var in program.vars.items():
         cells = [show(v) for v in s.M[var.base:var.base + var.size]]
         shared[name] = cells if var.array else cells[0]
+    for name, mv in program.maps.items():  # `cache = {1: 5, 3: 0}`
+        shared[name] = show(s.M[mv.slot])
     threads = {}
     for t, th in enumerate(program.threads):
         ts = s.T[t]
-        if ts.status == DONE:
-            where = "finished"
+        if ts.status == DONE or ts.status == NEW:
+            where = "finished" if ts.status == DONE else "never spawned"
         else:
             src = th.code[ts.pc].src
             status = {WAIT: " (asleep)", SPIN: " (spinning)"}.get(ts.status, "")

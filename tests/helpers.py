@@ -30,3 +30,28 @@ def search(text: str, strategy: str, keep_going: bool = False, spurious: bool = 
     x.deadlock_keys = getattr(s, "deadlock_keys", None)  # stateful: the deadlocked states' keys
     return x
 
+
+def result(text: str, reduction: bool = True, **options):
+    """`verify` of model text, with or without reduction."""
+    from checker.verify import verify
+    return verify(load_text(text, "m.yaml"), Options(reduction=reduction, **options))
+
+
+def kinds(r) -> set:
+    """The kinds of the properties a result violates."""
+    return {p.kind for p in r.violated}
+
+
+def oracle_sample(draw, cfg, seed: int, count: int, budget: int = 30_000) -> list:
+    """(text, oracle result) for `count` programs drawn by `draw(rng, cfg)` from a fixed seed,
+    leaving out those whose brute force passes `budget` steps."""
+    import random
+    from oracle.interp import TooBig, run
+    rng, out = random.Random(seed), []
+    for _ in range(count):
+        text = draw(rng, cfg)
+        try:
+            out.append((text, run(text, budget)))
+        except TooBig:
+            pass
+    return out

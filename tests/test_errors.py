@@ -223,7 +223,7 @@ CASES = [
      "12:11: error: 'x' is a shared variable, not an array",
      "only shared int arrays are indexed in expressions"),
     ("len_without_argument", BASE + "    - y = len()\n",
-     "12:11: error: 'len' takes one shared array", "write len(d)"),
+     "12:11: error: 'len' takes one shared array or queue", "write len(d) or len(q)"),
     ("negate_a_bool_in_a_property", BASE + "    - skip\ncheck:\n  - always: -flag == 0\n",
      "14:13: error: '-' needs an int, found a bool", None),
     # -- positions inside scalars that are not one verbatim line ---------------------------------

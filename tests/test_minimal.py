@@ -25,13 +25,13 @@ def brute(program, target: tuple):
     count = [0]
 
     def check(s):
-        from checker.explore.monitors import holds, on_stuck
+        from checker.explore.monitors import holds
         from checker.explore.semantics import stuck
         live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
         if target[0] in ("always", "final") and (target[0] == "always" or not live):
             prop = next(p for p in program.properties if (p.kind, p.pos.line, p.pos.col) == target)
             return holds(e, s, prop) is not None
-        return target[0] == "deadlock" and bool(live) and stuck(s, [t for t in live if enabled(e, s, t)])
+        return target[0] == "deadlock" and bool(live) and stuck(e, s, [t for t in live if enabled(e, s, t)])
 
     races = None
     if target[0] == "race":  # the two racing steps pending, run last and adjacent, in either order

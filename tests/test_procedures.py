@@ -25,7 +25,7 @@ procedures:
   inc(d):
     - t = x
     - x = t + d
-  get():
+  fetch():
     - return x
 threads:
   a:
@@ -51,13 +51,13 @@ ERRORS = [
      "define it under 'procedures:', e.g. 'reset(x): [...]'"),
     ("wrong_arity", "    - inc(1, 2)\n", "13:7: error: procedure 'inc' takes 1 argument (d), found 2",
      "write 'inc(d)' with one value per parameter"),
-    ("wrong_arity_none", "    - v = get(1)\n", "13:7: error: procedure 'get' takes no arguments, found 1",
-     "write 'get()' with one value per parameter"),
+    ("wrong_arity_none", "    - v = fetch(1)\n", "13:7: error: procedure 'fetch' takes no arguments, found 1",
+     "write 'fetch()' with one value per parameter"),
     ("never_returns_value", "    - v = inc(1)\n", "13:7: error: procedure 'inc' never returns a value",
      "call it as a statement, 'inc(1)', or end 'inc' with 'return EXPR'"),
-    ("call_inside_expression", "    - v = get() + 1\n",
-     "13:11: error: a call of procedure 'get' must be a statement or the whole right-hand side of '='",
-     "write 'v = get(...)' as its own statement, then use v"),
+    ("call_inside_expression", "    - v = fetch() + 1\n",
+     "13:11: error: a call of procedure 'fetch' must be a statement or the whole right-hand side of '='",
+     "write 'v = fetch(...)' as its own statement, then use v"),
     ("builtin_as_statement", "    - len(x)\n", "13:7: error: 'len(...)' gives a value; it is not a statement",
      "write 'v = len(x)'"),
 ]

@@ -5,8 +5,8 @@ enumeration of every interleaving and against the stateful search of every inter
 the same set of violations reached (kind, line, column), the same set of final shared states,
 and the same number of interleavings where no execution is cut short. For looping models:
 the stateful search with persistent sets against the one without: the same violations, final
-states and deadlocked states, with no more states stored. Every primitive is
-in the generator; `keep_going` records every violation instead of stopping at the first.
+states and deadlocked states, with no more states stored. Every primitive (and a map,
+`c`) is in the generator; `keep_going` records every violation instead of stopping at the first.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ shared:
   rw: rwlock
   s: semaphore 1
   cv: condition
+  c: map
 """
 
 SIMPLE = [
@@ -32,7 +33,7 @@ SIMPLE = [
     "r = fetch_add(x, 1)", "ok = cas(x, 0, 5)", "r = swap(y, 3)", "assert x != 2", "assume y != 3",
     "lock m", "unlock m", "lock n", "unlock n", "ok = trylock m", "read_lock rw", "write_lock rw",
     "unlock rw", "acquire s", "release s", "signal cv", "broadcast cv", "wait cv m", "r = any 0..2",
-    "x = any 1..3",
+    "x = any 1..3", "c[x] = r", "c[9] = 1", "r = c[1]", "del c[x]", "ok = r in c", "y = len(c)",
 ]
 LOCKED = ["lock m", "r = x", "x = r + 1", "unlock m"]
 
@@ -108,7 +109,8 @@ def test_dpor_agrees_with_every_interleaving(threads, checks, joins, spurious):
 
 LOOP_BODY = st.lists(st.sampled_from(["r = x", "x = (r + 1) % 3", "y = (y + 1) % 2", "lock m", "unlock m",
                                       "signal cv", "wait cv m", "acquire s", "release s", "ok = cas(y, 0, 1)",
-                                      "read_lock rw", "unlock rw", "assert x != 2", "r = any 0..1"]), min_size=1, max_size=3)
+                                      "read_lock rw", "unlock rw", "assert x != 2", "r = any 0..1",
+                                      "c[x] = 1", "ok = 1 in c", "del c[r]"]), min_size=1, max_size=3)
 LOOPING = st.lists(st.one_of(
     st.builds(lambda b: [{"while": "x < 2", "do": b}], LOOP_BODY),
     st.builds(lambda b: [{"while": "true", "do": b}], LOOP_BODY),

@@ -35,7 +35,7 @@ from checker.explore.clock import History, join
 from checker.explore.dependence import Dependence, dependent
 from checker.explore.search import Exploration, Found, Schedule, Stats, properties, property_of
 from checker.explore.semantics import Engine, enabled, stuck
-from checker.explore.state import ACQ, DONE, State
+from checker.explore.state import ACQ, State, live as live_threads
 from checker.explore.wakeup import Ended, Event, Node, clock_within, covering, insert, key_of, weak_initial
 from checker.symbolic.values import Overflow, show
 
@@ -93,8 +93,7 @@ class Dpor:
                 if self.observations:
                     self.observations.start = seen
                 zero = (0,) * self.n
-                v = on_state(self.e, state) if self.has_always else None
-                if v:
+                for v in on_state(self.e, state) if self.has_always else ():
                     self.report(v, None, [])
                 self.explore(Node(state, (zero,) * self.n, {}, []))
             if self.observations:  # every execution explored: compare what the observers saw
@@ -142,7 +141,7 @@ class Dpor:
     def explore(self, node: Node) -> None:
         e, s = self.e, node.state
         self.budget.tick(self.stats, len(self.events))
-        live = [t for t in range(self.n) if s.T[t].status != DONE]
+        live = live_threads(s)
         if not live:
             if self.observations:
                 self.observations.end(s.pc, self.schedule)
@@ -150,12 +149,11 @@ class Dpor:
             self.stats.executions += 1
             if self.keep_going:
                 self.result.finals.add(tuple(show(x) for x in s.M))
-            v = on_final(e, s)
-            if v:
+            for v in on_final(e, s):
                 self.report(v, None, [])
             return
         en = [t for t in live if enabled(e, s, t)]
-        if stuck(s, en):
+        if stuck(e, s, en):
             self.stats.executions += 1
             if self.keep_going:
                 self.result.deadlocks.add(tuple(show(x) for x in s.M))
@@ -279,7 +277,7 @@ class Dpor:
                 for t in node.enabled:
                     if t != p:
                         self.add_siblings(node, t, every=True)
-                self.pending_races(node, [t for t in range(self.n) if node.state.T[t].status != DONE])
+                self.pending_races(node, live_threads(node.state))
             return
         depth = len(self.events)
         ev = self.record(node, p, key, A, o.choices)
@@ -291,8 +289,7 @@ class Dpor:
                 new = property_of(v) not in self.result.findings
                 self.report(v, None, [], adjacent(self.e, self.events, self.stack, i, key_of) if new else None)
             if self.has_always and any(a.lo == self.dep.obs for a in A):
-                v = on_state(self.e, o.state)
-                if v:  # with keep_going the execution goes on past a state that breaks `always`
+                for v in on_state(self.e, o.state):  # with keep_going the execution goes on past it
                     self.report(v, None, [])
             clock = node.clock[:p] + (ev.clock,) + node.clock[p + 1:]
             if self.reduce:
@@ -385,8 +382,9 @@ class Dpor:
         t, seq = e.thread, e.seq
         v = [g for k, g in enumerate(events[i + 1:], i + 1) if k != j and g.clock[t] < seq]
         p = last.thread
-        clock = clock_within(v, last, self.n)
-        tail = Event(p, (p, None, None), self.tail_access(v, p, state, i), clock, last.seq, (), last.blocking)
+        acc = self.tail_access(v, p, state, i)  # after v, p's step may touch other locations (a queue's)
+        clock = clock_within(v, Event(p, last.key, acc, None, last.seq, (), last.blocking), self.n)
+        tail = Event(p, (p, None, None), acc, clock, last.seq, (), last.blocking)
         node = self.stack[i]
         initial = not any(clock[g.thread] >= g.seq for g in v)
         if initial and any(k[0] == p for k in node.sleep):
@@ -410,7 +408,7 @@ class Dpor:
         (The weak-initial tests need them exact: the wake-up tree's invariant rests on them.)"""
         code = self.code[p]
         pc = state.T[p].pc
-        if pc < len(code) and state.T[p].status == 0 and self.dep.state_dependent(code[pc]):
+        if pc < len(code) and (state.T[p].status == 0 or self.dep.loops[p] is not None) and self.dep.varies(code, pc, p):
             s = self.stack[i].state
             for g in v:
                 s = next(o.state for o in self.e.step(s, g.thread) if key_of(g.thread, o) == g.key)

@@ -7,7 +7,7 @@ started from (the frame holds copies).
 """
 from __future__ import annotations
 
-from checker.explore.state import State, Thread
+from checker.explore.state import DONE, WAIT, State, Thread
 from checker.primitives.base import STOP  # noqa: F401  (the handlers' answer, defined with the primitives)
 
 LOCAL_BUDGET = 100_000  # local instructions one step may run before it is cut (a local spin)
@@ -17,7 +17,7 @@ class Frame:
     """The mutable working copy of a state during one step of thread `t`."""
 
     __slots__ = ("M", "Y", "T", "t", "L", "pc", "status", "loops", "anys", "path", "ob", "choices",
-                 "forks", "log", "budget", "replay", "atomic", "terms", "seen")
+                 "forks", "log", "budget", "replay", "atomic", "terms", "seen", "loop")
 
     def __init__(self, s: State, t: int, log: bool, replay, terms=None, watch: bool = False):
         ts = s.T[t]
@@ -37,6 +37,7 @@ class Frame:
         self.atomic = False  # inside an atomic block: visible instructions do not end the step
         self.terms = terms  # the run's array terms at symbolic indices (values.Terms)
         self.seen = [] if watch else None  # observations for `no_leak`: [(channel, value)] (ir.Leak)
+        self.loop = None  # the sync id of the event loop thread t is a task of (`Engine.frame`)
 
     def clone(self) -> "Frame":
         f = object.__new__(Frame)
@@ -46,9 +47,14 @@ class Frame:
         f.log = list(self.log) if self.log is not None else None
         f.budget, f.replay, f.atomic, f.terms = self.budget, self.replay, self.atomic, self.terms
         f.seen = None if self.seen is None else list(self.seen)
+        f.loop = self.loop
         return f
 
     def state(self, dead: tuple = ()) -> State:
+        if self.loop is not None and (self.status == WAIT or self.status == DONE):
+            y = self.Y[self.loop]  # a task that waits or ends gives its event loop back
+            if y[0] == self.t:
+                self.Y[self.loop] = (-1,) + y[1:]
         L = self.L
         for k in dead:  # values that will never be read again do not distinguish states
             L[k] = None

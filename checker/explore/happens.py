@@ -4,8 +4,9 @@ Happens-before (docs/semantics.md, "Data races and happens-before"; the spec's l
 program order plus an edge from a release to a later acquisition of the same object: unlock (or
 a wait's release of its mutex) before a later lock, successful trylock or re-acquisition; a
 write unlock before a later read or write lock, a read unlock before a later write lock;
-`release` before `acquire`; a signal before the re-acquisition of the thread it woke; a joined
-thread's exit before the `join`; the arrivals of a barrier phase before its departures; an
+`release` before `acquire` (or a timed acquire that takes a permit); a signal before the
+re-acquisition of the thread it woke; a put on a queue before the get that takes its item; a
+joined thread's exit before the `join`; the arrivals of a barrier phase before its departures; an
 atomic write of a cell before a later atomic access of it. A failed trylock, a lost signal and
 plain memory accesses make no edge. Every edge joins two dependent steps, so equivalent
 executions (one Mazurkiewicz trace) have the same races (docs/soundness.md, "Data races").
@@ -29,6 +30,7 @@ from checker.explore.clock import join
 from checker.explore.dependence import Dependence
 from checker.explore.races import Watch
 from checker.explore.state import ACQ, ATOMIC, REL, WAIT, WRITE, State, Violation
+from checker.primitives import eventloop
 from checker.program import ir
 
 
@@ -49,6 +51,8 @@ class Monitor:
         self.rel_w: list = [None] * size  # per location: the join of its releasing writes' clocks
         self.rel_r: list = [None] * size  # per sync location: the join of its read releases' clocks
         self.woke: list = [None] * n  # per thread: the clock of the signal that woke it, until it re-acquires
+        self.items: list = [()] * len(engine.program.syncs)  # per queue: its items' put clocks (and sure twins)
+        self.loop_locs = frozenset(dep.sync0 + k for k, o in enumerate(engine.program.syncs) if o.kind == "eventloop")
         # The same with only the edges known to be there (`approximate`): a lower bound of
         # happens-before, where `cur`, `rel_*`, `woke` are an upper bound.
         self.sure_cur = [(0,) * n for _ in range(n)]
@@ -98,7 +102,21 @@ class Monitor:
                 sure = join(sure, self.sure_woke[t])
             undo += [(self.woke, t, self.woke[t]), (self.sure_woke, t, self.sure_woke[t])]
             self.woke[t] = self.sure_woke[t] = None
+        queue = None  # a queue put (or take): (object, its item list before)
+        if type(i) is ir.SyncOp and i.obj.kind == "queue":
+            k = i.obj.id(before.T[t].L)
+            grew = len(after.Y[k][1]) - len(before.Y[k][1])
+            if grew < 0:  # a take: after the put of its item
+                (got, got_sure), rest = self.items[k][0], self.items[k][1:]
+                c, sure = join(c, got), join(sure, got_sure)
+                undo.append((self.items, k, self.items[k]))
+                self.items[k] = rest
+            elif grew > 0:
+                queue = k
         clock, sure = tuple(c), tuple(sure)
+        if queue is not None:  # the item carries the put's clock to the get that takes it
+            undo.append((self.items, queue, self.items[queue]))
+            self.items[queue] = self.items[queue] + ((clock, sure),)
         for loc, table, twin in publish:
             undo.append((table, loc, table[loc]))
             table[loc] = clock if table[loc] is None else tuple(join(table[loc], clock))
@@ -120,6 +138,9 @@ class Monitor:
         self.cur[t], self.sure_cur[t] = clock, sure
         self.clocks.append(clock)
         found: list = []
+        loop = self.e.loops[t]
+        if loop is not None and eventloop.cancelled(before.Y[loop], t) and before.Y[loop][0] != t:
+            waking = True  # a cancelled task's step ends it: what its instruction would touch, it does not
         if not waking:
             touched = w.touches(self.code[t], before, t, A, pos, clock[t])
             done: set = set()
@@ -173,7 +194,11 @@ class Monitor:
             return ()
         if a.op == REL:
             return [(k, self.rel_w if a.mode == WRITE else self.rel_r) for k in locs]
-        if a.op == ACQ or (type(i) is ir.SyncOp and i.op == "trylock" and a.mode == WRITE):
+        if type(i) is ir.SyncOp and i.obj.kind == "queue":  # a put's edge goes with its item (`step`)
+            return ()
+        if a.lo in self.loop_locs:  # a task's step: after every earlier step of its loop's tasks
+            return () if type(i) is ir.Cancel else [(a.lo, None), (a.lo, self.rel_w)]
+        if a.op == ACQ or (type(i) is ir.SyncOp and i.op in ("trylock", "tryacquire") and a.mode == WRITE):
             return [(k, None) for k in locs]
         return ()
 
@@ -183,6 +208,9 @@ class Monitor:
         of an `atomic:` block with a branch inside for every path through it. Edges that are
         not there could hide a race, so a `no_race` entry without a race is then unknown."""
         nM = self.watch.nM
+        if any(a.op == ATOMIC and a.lo >= self.watch.mem_end for a in A if a.lo < nM):  # explore/maps.py
+            return (f"the atomic step at line {i.src.pos.line} ('{i.src.text}') accesses a map; its happens-before "
+                    "edges were taken per bucket of the map, not per key")
         if any(a.op == ATOMIC and a.hi - a.lo > 1 for a in A if a.lo < nM):
             return (f"the atomic access at line {i.src.pos.line} ('{i.src.text}') has a symbolic index; "
                     "its happens-before edges were taken for every cell of the array")

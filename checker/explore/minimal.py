@@ -26,7 +26,7 @@ from checker.explore.races import Watch
 from checker.explore.search import Schedule, property_of
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.start import initial
-from checker.explore.state import DONE
+from checker.explore.state import live as live_threads
 
 MAX_NODES = 10_000  # (state, last thread) pairs expanded before giving up
 
@@ -67,7 +67,7 @@ def minimal(e: Engine, target: tuple, deadline: float | None = None):
         v = _breaks(e, s, target)
         if v is not None:
             return Schedule(start, path), v
-        live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
+        live = live_threads(s)
         en = [t for t in live if enabled(e, s, t)]
         switch = 1 if last in en else 0  # leaving a thread that could go on is a preemption
         if racing is not None:  # two racing steps pending here: the schedule ends with them, adjacent
@@ -104,12 +104,18 @@ def _racing(e: Engine, target: tuple):
 def _breaks(e: Engine, s, target: tuple):
     """The violation of `target` that state s shows by itself, if any (always, final, deadlock)."""
     kind = target[0]
-    live = [t for t in range(len(s.T)) if s.T[t].status != DONE]
+    live = live_threads(s)
     if kind == "always" or (kind == "final" and not live):
         prop = next(p for p in e.program.properties if (p.kind, p.pos.line, p.pos.col) == target)
         return holds(e, s, prop)
-    if kind == "deadlock" and live and stuck(s, [t for t in live if enabled(e, s, t)]):
+    if kind == "deadlock" and live and stuck(e, s, [t for t in live if enabled(e, s, t)]):
         return on_stuck(e, s)
+    if kind == "runtime":  # a property whose evaluation fails (a missing map key, an index)
+        for prop in e.program.properties:
+            if prop.kind == "always" or (prop.kind == "final" and not live):
+                v = holds(e, s, prop)
+                if v is not None and v.kind == "runtime":
+                    return v
     return None
 
 

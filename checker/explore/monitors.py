@@ -2,7 +2,8 @@
 properties are checked"): `on_state` (every `always` property, in every state), `on_final` (every
 `final` property, where all threads have finished), `on_stuck` (a deadlock: who waits for what).
 Assertions, lock misuse and runtime errors are found by the step itself (`Engine.violate`).
-Each returns the first property broken, as a `Violation` with a model of the inputs, or None.
+`on_state` and `on_final` return every property broken, each as a `Violation` with a model of
+the inputs; `on_stuck` describes the deadlock.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import networkx as nx
 
 from checker.explore.semantics import Engine
 from checker.explore.start import View
-from checker.explore.state import DONE, SPIN, WAIT, State, Violation
+from checker.explore.state import DONE, NEW, SPIN, WAIT, State, Violation
 from checker.primitives import SYNC, barrier
 from checker.program import ir
 from checker.program.ir import Fault
@@ -19,51 +20,52 @@ from checker.symbolic.solver import Sat
 
 def holds(e: Engine, s: State, prop: ir.Property) -> Violation | None:
     """Check a property in state s; a violation carries a model of the inputs."""
-    view = View(s.M, s.T, terms=e.solver.terms)
+    view = View(s.M, s.T, terms=e.solver.terms, Y=s.Y)
     try:
         v = prop.fn(view)
     except Fault as err:
         return Violation("runtime", f"{err.message} in property '{prop.text}'", prop.text, prop.pos.line,
                          prop.pos.col, e.solver.model(s.pc, None, e.symbols) if e.values is None else None)
-    conds = [c for c, _, _ in view.ob] + [v]
-    for c in conds:
+    # the runtime obligations of its evaluation first (a symbolic index in range, a map key
+    # present), which fail as a runtime error, as a concrete fault does; then the property
+    conds = [(c, why) for c, why, _ in view.ob] + [(v, None)]
+    for c, why in conds:
+        kind = prop.kind if why is None else "runtime"
         if type(c) is bool:
             if c:
                 continue
             values = None if e.values is not None else (e.solver.model(s.pc, None, e.symbols) if e.symbols else {})
-            return Violation(prop.kind, f"{prop.kind} property '{prop.text}' is false", prop.text, prop.pos.line,
-                             prop.pos.col, values)
+            message = f"{prop.kind} property '{prop.text}' is false" if why is None else f"{why} in property '{prop.text}'"
+            return Violation(kind, message, prop.text, prop.pos.line, prop.pos.col, values)
         r = e.solver.check(s.pc, e.solver.terms.negate(c))
         if r is Sat.UNKNOWN:
             e.unknowns.append(f"solver returned unknown on property '{prop.text}'")
         elif r is Sat.SAT:
-            return Violation(prop.kind, f"{prop.kind} property '{prop.text}' can be false", prop.text,
-                             prop.pos.line, prop.pos.col, e.solver.model(s.pc, e.solver.terms.negate(c), e.symbols))
+            message = f"{prop.kind} property '{prop.text}' can be false" if why is None else f"{why} in property '{prop.text}'"
+            return Violation(kind, message, prop.text, prop.pos.line, prop.pos.col,
+                             e.solver.model(s.pc, e.solver.terms.negate(c), e.symbols))
     return None
 
 
-def check(e: Engine, s: State, kind: str) -> Violation | None:
-    """The first property of this kind ('always' or 'final') that s breaks, if any."""
-    for prop in e.program.properties:
-        if prop.kind == kind:
-            v = holds(e, s, prop)
-            if v:
-                return v
-    return None
+def check(e: Engine, s: State, kind: str) -> list[Violation]:
+    """Every property of this kind ('always' or 'final') that s breaks, one violation each (a
+    state that breaks two properties is a counterexample to both: per-property verdicts)."""
+    return [v for prop in e.program.properties if prop.kind == kind for v in [holds(e, s, prop)] if v]
 
 
-def on_state(e: Engine, s: State) -> Violation | None:
-    """The first `always` property that s breaks."""
+def on_state(e: Engine, s: State) -> list[Violation]:
+    """Every `always` property that s breaks."""
     return check(e, s, "always")
 
 
-def on_final(e: Engine, s: State) -> Violation | None:
-    """The first `final` property that s (every thread finished) breaks."""
+def on_final(e: Engine, s: State) -> list[Violation]:
+    """Every `final` property that s (every thread finished) breaks."""
     return check(e, s, "final")
 
 
 def finished(s: State) -> bool:
-    return all(t.status == DONE for t in s.T)
+    """Every thread has finished (or was never spawned)."""
+    return all(t.status == DONE or t.status == NEW for t in s.T)
 
 
 def on_stuck(e: Engine, s: State) -> Violation:
@@ -73,7 +75,7 @@ def on_stuck(e: Engine, s: State) -> Violation:
     waits = []
     names = [th.name for th in p.threads]
     for t, ts in enumerate(s.T):
-        if ts.status == DONE:
+        if ts.status == DONE or ts.status == NEW:
             continue
         graph.add_node(names[t])
         if ts.status == WAIT and barrier.waits_at(e, t, ts) is not None:
@@ -92,6 +94,13 @@ def on_stuck(e: Engine, s: State) -> Violation:
             waits.append({"thread": names[t], "waits_for": f"'{cond}' to become false",
                           "held_by": [], "kind": "spin"})
             continue
+        loop = e.loops[t]
+        if loop is not None and s.Y[loop][0] not in (-1, t):  # a task: another task runs its loop
+            runs = names[s.Y[loop][0]]
+            waits.append({"thread": names[t], "waits_for": f"event loop {p.syncs[loop].name}, which runs {runs}",
+                          "held_by": [runs], "kind": "loop"})
+            graph.add_edge(names[t], runs, resource=f"event loop {p.syncs[loop].name}")
+            continue
         i = p.threads[t].code[ts.pc]
         holders: list[int] = []
         what = ""
@@ -102,10 +111,11 @@ def on_stuck(e: Engine, s: State) -> Violation:
             obj, y = p.syncs[k], s.Y[k]
             what = obj.name
             holders = SYNC[obj.kind].holders(y)
-            if obj.kind == "semaphore":
-                kind, what = "semaphore", f"a permit of {obj.name}"
+            kind, what = SYNC[obj.kind].waits_for(obj, y, getattr(i, "op", "reacquire"))
         elif isinstance(i, ir.Join):
-            kind, what, holders = "join", f"{names[i.thread]} to finish", [i.thread]
+            u = i.target(ts.L)
+            new = s.T[u].status == NEW
+            kind, what, holders = "join", f"{names[u]} to finish" + (" (never spawned)" if new else ""), [] if new else [u]
         waits.append({"thread": names[t], "waits_for": what, "held_by": [names[h] for h in holders], "kind": kind})
         for h in holders:
             graph.add_edge(names[t], names[h], resource=what)
@@ -127,7 +137,7 @@ def on_stuck(e: Engine, s: State) -> Violation:
     else:  # "a waits for m held by b", "c waits at barrier b (2 of 3 arrived)"
         message = "deadlock: " + "; ".join(
             f"{w['thread']} waits {'at' if w['kind'] == 'barrier' else 'for'} {w['waits_for']}"
-            + (f" held by {', '.join(w['held_by'])}" if w["held_by"] else "")
+            + (f" held by {', '.join(w['held_by'])}" if w["held_by"] and w["kind"] not in ("join", "loop") else "")
             for w in waits)
     values = None if e.values is not None else (e.solver.model(s.pc, None, e.symbols) if e.symbols else {})
     first = next(w["thread"] for w in waits)

@@ -34,7 +34,7 @@ cycle proviso).
 from __future__ import annotations
 
 from checker.explore.dependence import Dependence
-from checker.explore.state import ATOMIC, DONE, OTHER, READ, RUN, SPIN, WAIT, WRITE
+from checker.explore.state import ATOMIC, DONE, NEW, OTHER, READ, RUN, SPIN, WAIT, WRITE, live as live_threads
 from checker.primitives import SYNC
 from checker.program import ir
 from checker.program.liveness import step_body, successors
@@ -66,7 +66,7 @@ class Persistent:
         self.n = len(program.threads)
         self.observed_threads = program.observed_threads
         self.observed = 0
-        for k in program.observed_slots:
+        for k in dep.watched:
             self.observed |= 1 << k
         # `no_race`: a step making a plain access to a watched cell is visible (never in a proper
         # subset), so no state where two such steps are pending is skipped (docs/soundness.md)
@@ -95,9 +95,12 @@ class Persistent:
         return memo[k]
 
     def future(self, t: int, pc: int) -> tuple[int, int]:
-        """Everything thread t may touch from pc on: every instruction reachable in its code."""
+        """Everything thread t may touch from pc on: every instruction reachable in its code, and
+        everything the threads it may spawn may touch (they act on its behalf: a spawn is the
+        only way they start)."""
         memo = self._future[t]
         if pc not in memo:
+            memo[pc] = (0, 0)  # a group that spawns itself: what is being computed counts once
             code = self.code[t]
             r = w = 0
             seen, todo = set(), [pc]
@@ -108,6 +111,10 @@ class Persistent:
                 seen.add(k)
                 kr, kw = self.own(t, k)
                 r, w = r | kr, w | kw
+                if type(code[k]) is ir.Spawn:
+                    for u in code[k].group:
+                        ur, uw = self.future(u, 0)
+                        r, w = r | ur, w | uw
                 todo.extend(successors(code, k))
             memo[pc] = (r, w)
         return memo[pc]
@@ -139,6 +146,8 @@ class Persistent:
         code = self.code[u]
         if ts.status == DONE:  # e.g. the holder of a mutex u waits for: it never moves again
             return []
+        if self.dep.loops[u] is not None:  # a task: its loop, its own step, a cancellation may enable it
+            return None
         if ts.status == WAIT and type(code[ts.pc]) is ir.Depart:
             # waiting at a barrier: only an arrival there (a write to it) can release its phase
             gate = _masks((self.dep.sync(code[ts.pc].barrier, ts.L, WRITE, OTHER),))[1]
@@ -152,7 +161,8 @@ class Persistent:
         i = code[ts.pc]
         kind = type(i)
         if kind is ir.Join:
-            return [i.thread]
+            u2 = i.target(ts.L)
+            return [u2] if s.T[u2].status != NEW else None  # not spawned yet: a spawner must move first
         if kind is ir.Reacquire or kind is ir.SyncOp:
             ref = i.mutex if kind is ir.Reacquire else i.obj
             y = s.Y[ref.id(ts.L)]
@@ -172,7 +182,7 @@ class Persistent:
             return []
         T = s.T
         enabled = set(en)
-        live = [t for t in range(self.n) if T[t].status != DONE]
+        live = live_threads(s)
         fut = {v: self.future(v, T[v].pc) for v in live}
         steps: dict = {}
 

@@ -53,10 +53,17 @@ def pending_races(e, dep, watch: Watch, s: State, en: list[int], only=None):
                                     yield vs, [(first, o1.choices), (second, o2.choices)], o1.state
 
 
+def learns_without_edge(i) -> bool:
+    """Can step i learn that another thread went first without a happens-before edge? A `try`
+    that fails (trylock, a timed lock or acquire), and every step on a queue (a failed try, `len`,
+    a put that waited for room: only a put before the get of its item is an edge)."""
+    return type(i) is ir.SyncOp and (i.op in ("trylock", "tryacquire") or i.obj.kind == "queue")
+
+
 def stateful_gaps(program: ir.Program) -> dict:
     """The `no_race` entries the stateful search's test (two racing steps pending in one state)
-    may not decide, each with why: a `trylock` (when it fails, it learns that another thread
-    took the lock, with no happens-before edge), a cell that some thread accesses atomically and
+    may not decide, each with why: a `trylock` or a queue's step (`learns_without_edge`: when
+    a try fails, it learns that another thread took the lock, with no happens-before edge), a cell that some thread accesses atomically and
     another plainly, or a non-atomic variable that several threads access, one of them plainly, and
     that the entry does not watch. Through such a variable a thread can learn an order that
     happens-before does not record, and the two racing steps of a watched cell may then never
@@ -73,19 +80,29 @@ def stateful_gaps(program: ir.Program) -> dict:
             if type(i) in (ir.Read, ir.Write, ir.Rmw):
                 slots = range(i.var.base, i.var.base + i.var.size)
                 table = atomic if inside or i.var.atomic or type(i) is ir.Rmw else plain
+            elif type(i) is ir.MapOp:  # a map: its block of buckets (explore/maps.py)
+                slots = range(i.map.loc, i.map.loc + 2 * i.map.buckets)
+                table = atomic if inside else plain
             elif type(i) is ir.Assume:
                 slots = [k for lo, hi in i.reads for k in range(lo, hi)]
                 table = atomic if inside else plain
             for k in slots:
                 table.setdefault(k, set()).add(t)
     slot_names = {k: v.name for v in program.vars.values() for k in range(v.base, v.base + v.size)}
-    trylock = next((i for th in program.threads for i in th.code if type(i) is ir.SyncOp and i.op == "trylock"), None)
+    slot_names.update((k, mv.name) for mv in program.maps.values() for k in range(mv.loc, mv.loc + 2 * mv.buckets))
+    learner = next((i for th in program.threads for i in th.code if learns_without_edge(i)), None)
+    task = next((th for th in program.threads if th.loop is not None), None)
     gaps = {}
     for p in (q for q in program.properties if q.kind == "race"):
-        if trylock is not None:  # a failed trylock sees that another thread holds the lock: no edge
-            gaps[p] = (f"{p.text} (line {p.pos.line}) is not decided by the stateful search: a failed "
-                       f"trylock (line {trylock.src.pos.line}) learns an order that happens-before does not "
-                       "record (the stateless search, used for models whose executions end, decides it)")
+        if task is not None:  # the loop orders its tasks' steps: a pair pending together may not race
+            gaps[p] = (f"{p.text} (line {p.pos.line}) is not decided by the stateful search: the steps of "
+                       f"the tasks of an event loop ('{task.name}') are ordered by the loop, which its test "
+                       "does not follow (the stateless search, used for models whose executions end, decides it)")
+            continue
+        if learner is not None:  # a failed try sees that another thread took the resource: no edge
+            gaps[p] = (f"{p.text} (line {p.pos.line}) is not decided by the stateful search: "
+                       f"'{learner.src.text}' (line {learner.src.pos.line}) learns an order that happens-before "
+                       "does not record (the stateless search, used for models whose executions end, decides it)")
             continue
         for k, who in sorted(plain.items()):
             both = who | atomic.get(k, set())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from checker.explore import memory
+from checker.explore import map_races, memory
 from checker.explore.state import ATOMIC, WAIT, WRITE, State, Violation
 from checker.program import ir
 from checker.symbolic import values as V
@@ -49,6 +49,8 @@ class Watch:
             for k in range(v.base, v.base + v.size):
                 self.var_of[k] = v
         self.nM, self.sync0, self.obs = dep.nM, dep.sync0, dep.obs
+        self.maps = program.maps
+        self.mem_end = len(program.slots)  # past it: the maps' buckets (map_races.py)
 
     def __bool__(self) -> bool:
         return bool(self.props)
@@ -58,9 +60,11 @@ class Watch:
         ts = s.T[t]
         if ts.status == WAIT or ts.pc >= len(code):
             return []
-        out = []
+        out = map_races.touches(self, code, s, t, A, pos, seq, Touch) if self.maps else []
         for a in A:
             if a.op == ATOMIC or a.lo >= self.nM or not any(a.lo <= k < a.hi for k in self.slots):
+                continue
+            if a.lo >= self.mem_end:  # a map's buckets: its touches are above
                 continue
             i = code[ts.pc]
             var = self.var_of[a.lo]
@@ -78,6 +82,8 @@ class Watch:
         return out
 
     def cells(self, x: Touch) -> range:
+        if type(x.var) is ir.MapVar:
+            return map_races.cells(x)
         if x.slot is not None:
             return range(x.slot, x.slot + 1)
         return range(x.var.base, x.var.base + x.var.size)
@@ -88,6 +94,8 @@ class Watch:
         one writes, and they are not ordered."""
         if not (x.mode == WRITE or y.mode == WRITE):
             return []
+        if type(x.var) is ir.MapVar or type(y.var) is ir.MapVar:
+            return map_races.race(self, e, x, y, path, only, every_cell)
         common = set(self.cells(x)) & set(self.cells(y)) & self.slots
         if not common:
             return []

@@ -12,7 +12,7 @@ execution; runtime checks on symbolic values become solver queries (`Engine.obli
 from __future__ import annotations
 
 from checker.errors import NOWHERE
-from checker.explore import local, memory
+from checker.explore import local, maps, memory, tasks
 from checker.explore.frame import STOP, Frame
 from checker.explore.state import DONE, RUN, SPIN, WAIT, Cut, Outcome, State, Violation
 from checker.program import ir
@@ -38,6 +38,7 @@ class Engine:
         self.symbols: dict = {}  # name -> z3 constant, for counterexample models
         self.unknowns: list[str] = []
         self.nS = len(program.syncs)
+        self.loops = tasks.loops(program)  # per thread: its event loop's sync id, or None
         # `no_leak` observers (ir.Leak channels): threads whose reads, variables whose writes are seen
         self.watch = bool(program.leaks)
         self.watched_threads = frozenset(t for leak in program.leaks for k, t in leak.channels if k == "thread")
@@ -97,7 +98,18 @@ class Engine:
     # -- the step ---------------------------------------------------------------------------
     def step(self, s: State, t: int, replay: list | None = None) -> list[Outcome]:
         f = Frame(s, t, self.record, replay, self.solver.terms, self.watch)
+        f.loop = self.loops[t]
         out: list[Outcome] = []
+        if f.loop is not None and tasks.step(self, f, s, out):  # a task's own step: cancelled, or parked
+            return out
+        if f.status == WAIT and condition.timed(self, t, s.T[t]):
+            # its timeout fires; with --spurious-wakeups it may also wake spuriously (ok stays true)
+            for ok in f.choose([False, True]) if self.spurious else [False]:
+                g = f.clone()
+                if self.spurious:
+                    g.choices.append(ok)
+                condition.timeout(self, g, out, ok)
+            return out
         if f.status == WAIT:  # a spurious wake-up: leave the condition's wait set
             f.status = RUN
             f.note("wake", "spurious wake-up")
@@ -109,6 +121,7 @@ class Engine:
     def start(self, s: State, t: int, replay: list | None = None) -> list[Outcome]:
         """Run thread t's local work before its first visible instruction."""
         f = Frame(s, t, self.record, replay, self.solver.terms, self.watch)
+        f.loop = self.loops[t]
         out: list[Outcome] = []
         self.run(f, out, first=False)
         return out
@@ -172,18 +185,26 @@ def _sync(e: Engine, f: Frame, i: ir.SyncOp, out):
 
 
 HANDLERS = {
-    **local.HANDLERS, **memory.HANDLERS, ir.SyncOp: _sync, ir.Wait: condition.wait,
+    **local.HANDLERS, **memory.HANDLERS, **maps.HANDLERS, ir.SyncOp: _sync, ir.Wait: condition.wait,
     ir.Reacquire: condition.reacquire, ir.Depart: barrier.depart, ir.Join: thread.join, ir.Exit: thread.exit_,
+    ir.Spawn: thread.spawn, ir.Start: thread.start, **tasks.HANDLERS,
 }
 
 
 def enabled(e: Engine, s: State, t: int) -> bool:
-    """Can thread t take a step in s? (A misuse step is enabled: it reports the violation.)"""
+    """Can thread t take a step in s? (A misuse step is enabled: it reports the violation.) A
+    task of an event loop, only while the loop is free or its own (`tasks.may_step`)."""
+    plain = instruction_enabled(e, s, t)
+    return plain if e.loops[t] is None else tasks.may_step(e, s, t, plain)
+
+
+def instruction_enabled(e: Engine, s: State, t: int) -> bool:
+    """Is thread t's next step enabled, as far as its own instruction is concerned?"""
     ts = s.T[t]
     if ts.status == SPIN:  # resting on a spin-wait: only if testing again can leave it
         return can_leave(e, s, t)
-    if ts.status != RUN:  # a thread waiting at a barrier never wakes by itself
-        return ts.status == WAIT and e.spurious and barrier.waits_at(e, t, ts) is None
+    if ts.status != RUN:  # a thread waiting at a barrier never wakes by itself; a timed wait's timeout may fire
+        return ts.status == WAIT and barrier.waits_at(e, t, ts) is None and (e.spurious or condition.timed(e, t, ts))
     code = e.code[t]
     if ts.pc >= len(code):
         return False
@@ -191,11 +212,12 @@ def enabled(e: Engine, s: State, t: int) -> bool:
     kind = type(i)
     if kind is ir.SyncOp:
         k = i.obj.id(ts.L)
-        return SYNC[e.program.syncs[k].kind].enabled(s.Y[k], i.op, t)
+        obj = e.program.syncs[k]
+        return SYNC[obj.kind].enabled(obj, s.Y[k], i.op, t)
     if kind is ir.Reacquire:
         return condition.reacquire_enabled(s, i, ts)
     if kind is ir.Join:
-        return thread.join_enabled(s, i)
+        return thread.join_enabled(s, i, ts)
     return True
 
 
@@ -218,6 +240,8 @@ def can_leave(e: Engine, s: State, t: int) -> bool:
     return (not c) if type(c) is bool else e.feasible(f, V.not_(c))
 
 
-def stuck(s: State, en: list[int]) -> bool:
-    """No thread can move except by a spurious wake-up: a deadlock (progress would rest on luck)."""
-    return all(s.T[t].status == WAIT for t in en)
+def stuck(e: Engine, s: State, en: list[int]) -> bool:
+    """No thread can move except by a spurious wake-up: a deadlock (progress would rest on luck).
+    A timed wait's timeout is not luck, nor a cancellation: a thread whose timeout can fire, or a
+    cancelled task, can move."""
+    return all(s.T[t].status == WAIT and not condition.timed(e, t, s.T[t]) and not tasks.ending(e, s, t) for t in en)

@@ -7,7 +7,7 @@ thread's local work up to its first visible instruction (which may already fork 
 from __future__ import annotations
 
 from checker.explore.semantics import Engine
-from checker.explore.state import RUN, Outcome, State, Thread
+from checker.explore.state import NEW, RUN, Outcome, State, Thread
 from checker.primitives import SYNC
 from checker.program import ir
 from checker.symbolic import values as V
@@ -17,10 +17,10 @@ class View:
     """What closures see: memory, thread states, locals, the obligation list, and the run's
     array terms (`values.Terms`, for a cell read at a symbolic index)."""
 
-    __slots__ = ("M", "T", "L", "ob", "terms", "seen")
+    __slots__ = ("M", "T", "L", "ob", "terms", "seen", "Y")
 
-    def __init__(self, M, T=(), L=(), terms=None, seen=None):
-        self.M, self.T, self.L, self.ob, self.terms = M, T, L, [], terms
+    def __init__(self, M, T=(), L=(), terms=None, seen=None, Y=()):
+        self.M, self.T, self.L, self.ob, self.terms, self.Y = M, T, L, [], terms, Y
         self.seen = seen  # `no_leak`: the observers' input reads in `locals:` initial values
 
 
@@ -59,7 +59,7 @@ def starts(e: Engine, replay: list | None = None) -> list[tuple[State, tuple, Ou
         lv = View(M, L=L, terms=e.solver.terms, seen=seen)
         for k, fn in th.local_init:
             L[k] = fn(lv)
-        T.append(Thread(0, RUN, tuple(L), 0, 0))
+        T.append(Thread(0, NEW if th.spawned else RUN, tuple(L), 0, 0))  # a spawned thread waits for its spawn
     states = [(State(tuple(M), tuple(Y), tuple(T), ()), (), tuple(seen or ()))]
     ended = []  # start-up branches that failed a check or were cut: they go no further
     for t in range(len(p.threads)):

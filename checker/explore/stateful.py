@@ -43,7 +43,7 @@ from checker.explore.race_states import pending_race, stateful_gaps
 from checker.explore.races import Watch
 from checker.explore.search import Exploration, Found, Schedule, Stats, properties
 from checker.explore.semantics import Engine, enabled, stuck
-from checker.explore.state import DONE
+from checker.explore.state import live as live_threads
 from checker.symbolic.values import Overflow
 from checker.symbolic.values import show
 
@@ -147,16 +147,14 @@ class Stateful:
         self.budget.tick(stats)
         if self.budget.max_states is not None and stats.states > self.budget.max_states:
             raise Exhausted(f"state budget: {self.budget.max_states} states (--max-states)")
-        v = on_state(e, s)
-        if v:  # with keep_going the search goes on past a state that breaks `always`
+        for v in on_state(e, s):  # with keep_going the search goes on past a state that breaks `always`
             self.found(v, path)
-        live = [t for t in range(self.n) if s.T[t].status != DONE]
+        live = live_threads(s)
         if not live:
             self.terminals(stats, key)
             if self.keep_going:
                 self.result.finals.add(tuple(show(x) for x in s.M))
-            v = on_final(e, s)
-            if v:
+            for v in on_final(e, s):
                 self.found(v, path)
             return []
         en = [t for t in live if enabled(e, s, t)]
@@ -164,7 +162,7 @@ class Stateful:
             got = pending_race(e, self.persistent.dep, self.races, s, en, self.unfound)
             for v in got[0] if got else ():  # two racing steps can run next: the schedule ends with them
                 self.found(v, path + got[1])
-        if stuck(s, en):
+        if stuck(e, s, en):
             self.terminals(stats, key)
             self.deadlock_keys.add(key if key is not None else s.key(self.bounded))
             if self.keep_going:

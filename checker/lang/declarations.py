@@ -22,7 +22,7 @@ from checker.primitives import KINDS
 def _shared_hint() -> str:
     """The forms a shared value may take, for hints: 'write a value (0, false), int[N], mutex, ...'."""
     words = [f"'{word} N'" if d.param else word for word, d in KINDS.items()]
-    return f"write a value (0, false), int[N], {', '.join(words[:-1])} or {words[-1]}"
+    return f"write a value (0, false), int[N], map, {', '.join(words[:-1])} or {words[-1]}"
 
 
 SHARED_HINT = _shared_hint()
@@ -105,6 +105,8 @@ def declared(name: str, value: str, origin: Pos, pos: Pos) -> S.SharedDecl:
     """A shared resource from its declaration text (which starts at `origin`)."""
     cur = Cursor(value, origin)
     word = cur.tok.text if cur.tok.kind == "name" else ""
+    if word == "map":  # `cache: map`: a map from ints to ints, empty at the start
+        return map_decl(name, cur, origin, pos)
     kind = KINDS.get(word)
     if (word in ("int", "bool") or (kind is not None and kind.array_of)) and cur.tokens[1].text == "[":
         cur.next()
@@ -113,7 +115,7 @@ def declared(name: str, value: str, origin: Pos, pos: Pos) -> S.SharedDecl:
         cur.expect("]")
         param = kind.param if kind is not None else None
         n = None
-        if param is not None:  # `sems: semaphore[4] 1`: the number, for every object of the array
+        if param is not None and not (param.optional and cur.at_end()):  # `sems: semaphore[4] 1`: for every object
             if cur.at_end():
                 raise ModelError(f"{word} '{name}' needs a number of {param.name} after its size", origin,
                                  f"{word} arrays are written '{name}: {word}[{size}] {param.sample}'")
@@ -125,7 +127,7 @@ def declared(name: str, value: str, origin: Pos, pos: Pos) -> S.SharedDecl:
             raise ModelError(f"{word} '{name}' needs {param.lo} to {param.hi} {param.name}, not {n}", origin,
                              f"write '{name}: {word}[{size}] {param.sample}'")
         if kind is not None:
-            return S.SharedDecl(name, f"{word}_array", n, size, pos)
+            return S.SharedDecl(name, f"{word}_array", n if n is not None or param is None else 0, size, pos)
         init = S.Bool(False, pos) if word == "bool" else S.Num(0, pos)
         return S.SharedDecl(name, f"{word}_array", (init,) * size, size, pos)
     if kind is not None and kind.param is None and len(cur.tokens) == 2:
@@ -133,6 +135,8 @@ def declared(name: str, value: str, origin: Pos, pos: Pos) -> S.SharedDecl:
     if kind is not None and kind.param is not None:  # `s: semaphore 2`
         param = kind.param
         cur.next()
+        if cur.at_end() and param.optional:  # `q: queue`: unbounded
+            return S.SharedDecl(name, word, 0, 1, pos)
         if cur.at_end():
             raise ModelError(f"{word} '{name}' needs a number of {param.name}", origin,
                              f"write '{word} {param.sample}'")
@@ -155,6 +159,19 @@ def declared(name: str, value: str, origin: Pos, pos: Pos) -> S.SharedDecl:
     return S.SharedDecl(name, "var", init, 1, pos)
 
 
+def map_decl(name: str, cur: Cursor, origin: Pos, pos: Pos) -> S.SharedDecl:
+    """`cache: map`, which takes no size and has no array form."""
+    nxt = cur.tokens[1]
+    if nxt.text == "[":
+        raise ModelError(f"there are no arrays of maps: '{name}' must be one map", cur.pos(nxt),
+                         f"declare '{name}: map' (or one map per name); arrays exist for int, bool and "
+                         "the resources (mutex[N], condition[N], semaphore[N] P, ...)")
+    if nxt.kind != "end":
+        raise ModelError(f"a map takes no size or value: '{name}' starts empty and grows as keys are written",
+                         cur.pos(nxt), f"write '{name}: map'")
+    return S.SharedDecl(name, "map", None, 1, pos)
+
+
 def threads(node: Node) -> tuple[S.ThreadDecl, ...]:
     table = mapping(node, "'threads'")
     if not table:
@@ -167,10 +184,11 @@ def threads(node: Node) -> tuple[S.ThreadDecl, ...]:
         if isinstance(vnode, MappingNode):
             spec = mapping(vnode, f"thread '{name}'")
             for k, (kn, _) in spec.items():
-                if k not in ("do", "count", "locals"):
+                if k not in THREAD_KEYS:
                     raise ModelError(f"unknown key '{k}' in thread '{name}'", pos_of(kn),
-                                     did_you_mean(k, ["do", "count", "locals"]) or
-                                     "a thread mapping has 'do:', and optionally 'count:' and 'locals:'")
+                                     did_you_mean(k, list(THREAD_KEYS)) or
+                                     "a thread mapping has 'do:', and optionally " + ", ".join(
+                                         f"'{w}:'" for w in THREAD_KEYS[1:]))
             if "do" not in spec:
                 raise ModelError(f"thread '{name}' has no 'do:' list", pos_of(vnode),
                                  "give its statements under 'do:'")
@@ -182,12 +200,49 @@ def threads(node: Node) -> tuple[S.ThreadDecl, ...]:
                 count = int(c.value)
             if "locals" in spec:
                 locals_ = local_decls(spec["locals"][1])
+            spawned, params = start_and_params(name, spec)
+            loop = None
+            if "loop" in spec:
+                node = scalar(spec["loop"][1], "'loop'", "write 'loop: NAME', the name of the event loop")
+                loop = (identifier(node, "event loop"), pos_of(node))
+            final = block(spec["finally"][1], f"the 'finally' of thread '{name}'") if "finally" in spec else ()
             body_node = spec["do"][1]
         else:
             body_node = vnode
+            spawned, params, loop, final = False, (), None, ()
         body = block(body_node, f"thread '{name}'")
-        out.append(S.ThreadDecl(name, body, count, locals_, pos_of(knode)))
+        out.append(S.ThreadDecl(name, body, count, locals_, pos_of(knode), spawned, params, loop, final))
     return tuple(out)
+
+
+THREAD_KEYS = ("do", "count", "locals", "start", "params", "loop", "finally")
+
+
+def start_and_params(name: str, spec: dict) -> tuple[bool, tuple]:
+    """`start: spawned` and `params: [a, b]` of a thread mapping."""
+    spawned = False
+    if "start" in spec:
+        v = scalar(spec["start"][1], "'start'")
+        if v.value != "spawned":
+            raise ModelError(f"'start' must be 'spawned', not '{shown(v.value)}'", pos_of(v),
+                             "write 'start: spawned' for a thread that another thread starts with 'spawn'; "
+                             "leave it out for a thread that runs from the start")
+        spawned = True
+    params: tuple = ()
+    if "params" in spec:
+        node = spec["params"][1]
+        if not isinstance(node, SequenceNode):
+            raise ModelError("'params' is a list of names", pos_of(node), "write 'params: [a, b]'")
+        params = tuple((identifier(p, "parameter"), pos_of(p)) for p in node.value)
+        if not spawned:
+            raise ModelError(f"thread '{name}' has 'params' but is not spawned", pos_of(spec["params"][0]),
+                             "add 'start: spawned': parameters are bound by 'spawn NAME(ARGS)'")
+        seen = set()
+        for p, pos in params:
+            if p in seen:
+                raise ModelError(f"parameter '{p}' is given twice", pos)
+            seen.add(p)
+    return spawned, params
 
 
 def local_decls(node: Node) -> tuple[tuple[str, S.Expr, Pos], ...]:

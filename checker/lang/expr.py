@@ -5,7 +5,7 @@ Grammar (lowest precedence first):
     or      := and ('or' and)*
     and     := not ('and' not)*
     not     := 'not' not | compare
-    compare := sum (('=='|'!='|'<'|'<='|'>'|'>=') sum)?
+    compare := sum (('=='|'!='|'<'|'<='|'>'|'>='|'in') sum)?   (`k in cache`: a key of a map)
     sum     := term (('+'|'-') term)*
     term    := unary (('*'|'//'|'%') unary)*
     unary   := '-' unary | atom
@@ -28,8 +28,9 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<int>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|"
     r"(?P<op>\.\.|//|==|!=|<=|>=|[-+*%<>()\[\],=!]))"
 )
-KEYWORDS = {"and", "or", "not", "true", "false", "any"}
+KEYWORDS = {"and", "or", "not", "true", "false", "any", "in"}
 COMPARE = {"==", "!=", "<", "<=", ">", ">="}
+RELATIONS = COMPARE | {"in"}  # the operators of the compare level: they do not chain
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ class Cursor:
         finally:
             self.depth -= 1
 
-    _LEVELS = (("or",), ("and",), None, tuple(COMPARE), ("+", "-"), ("*", "//", "%"))
+    _LEVELS = (("or",), ("and",), None, tuple(sorted(RELATIONS)), ("+", "-"), ("*", "//", "%"))
 
     def _binary(self, level: int) -> Expr:
         if level == len(self._LEVELS):
@@ -153,7 +154,7 @@ class Cursor:
             tok = self.next()
             right = self._binary(level + 1)
             left = Binary(tok.text, left, right, self.pos(tok))
-            if tok.text in COMPARE and self.tok.text in COMPARE and self.tok.kind == "op":
+            if tok.text in RELATIONS and self.tok.text in RELATIONS and self.tok.kind in ("op", "name"):
                 raise self.error("comparisons do not chain", "write 'a < b and b < c'")
         return left
 

@@ -30,17 +30,17 @@ INPUT = {"type": "string", "pattern": r"^\s*(bool|int(\s+in\s+-?\s*\d+\s*\.\.\s*
 # each primitive's declaration: `mutex`, `mutex[N]` (when it has arrays), `semaphore N` (when it takes a
 # number), `semaphore[N] P` (an array of them)
 FORMS = [form for word, d in KINDS.items()
-         for form in [f"{word} N" if d.param else word]
+         for form in [f"{word} N" if d.param else word] + ([word] if d.param and d.param.optional else [])
          + ([f"{word}[N] {d.param.name[0].upper()}" if d.param else f"{word}[N]"] if d.array_of else [])]
 SHARED = {"anyOf": [
     {"type": "integer"}, {"type": "boolean"},
     {"type": "string", "minLength": 1,
      "examples": [f"{word} {d.param.sample}" if d.param else word for word, d in KINDS.items()]
-                 + ["int[10]", "bool[4]"]
+                 + ["int[10]", "bool[4]", "map"]
                  + [f"{word}[8] {d.param.sample}" if d.param else f"{word}[8]"
                     for word, d in KINDS.items() if d.array_of]
                  + ["atomic 0", "atomic int[4]"],
-     "description": "an initial value (a number, true/false, an input's name), 'int[N]', 'bool[N]', "
+     "description": "an initial value (a number, true/false, an input's name), 'int[N]', 'bool[N]', 'map', "
                     + "".join(f"'{f}', " for f in FORMS) + "or 'atomic' before a value or an array type"},
     {"type": "array", "items": SCALAR, "minItems": 1, "description": "an integer array with these cells"},
 ]}
@@ -87,7 +87,12 @@ def thread_def() -> dict:
             "do": {"$ref": "#/$defs/block"},
             "count": {"type": "integer", "minimum": 1, "maximum": 64, "description": "N instances; tid is 0..N-1"},
             "locals": {"type": ["object", "null"], "propertyNames": {"$ref": "#/$defs/name"},
-                       "additionalProperties": EXPR}}},
+                       "additionalProperties": EXPR},
+            "start": {"enum": ["spawned"], "description": "started by another thread's 'spawn NAME(ARGS)'"},
+            "params": {"type": "array", "items": {"$ref": "#/$defs/name"},
+                       "description": "the parameters 'spawn NAME(ARGS)' binds, in order"},
+            "loop": {"$ref": "#/$defs/name", "description": "the event loop whose tasks its instances are"},
+            "finally": {"$ref": "#/$defs/block", "description": "runs when the thread ends, by return or cancellation too"}}},
     ]}
 
 

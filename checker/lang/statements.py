@@ -1,6 +1,7 @@
 """Statements: a thread's YAML list -> syntax nodes.
 
-A statement is a string (`w = tmp + g1`, `lock m`, `wait cv m`, `ok = trylock m`, `assert x > 0`,
+A statement is a string (`w = tmp + g1`, `lock m`, `wait cv m`, `ok = trylock m`, `put q EXPR`,
+`ok, v = try_get q`, `ok = lock m timeout`, `assert x > 0`,
 `break`, `continue`, `return`, `return EXPR`, a procedure call `f(a, 1)` or `v = f(a, 1)`)
 or a one-key mapping for the compound forms (`if`, `while`, `atomic`, a label). Whether a
 `break` stands in a loop, or a called procedure exists, is checked by `checker.program`. The keywords of
@@ -27,8 +28,11 @@ BUILTINS = ("sum", "len", "at", "any")  # functions of expressions: not procedur
 ATOMICS = ("fetch_add", "cas", "swap")  # `old = fetch_add(x, 1)`: read-modify-write calls on memory
 COMPOUND = {"atomic", "if", "while", "then", "else", "do"}
 GIVING = {w: s for w, s in STATEMENTS.items() if s.returns}  # `ok = trylock m`: the primitives' value statements
+TIMED = {w: s for w, s in STATEMENTS.items() if s.timed}  # `ok = lock m timeout`: the timed waits
+TIMED_FORMS = ", ".join(f"'{w} ... timeout'" for w in TIMED)
 # the words that start a statement string (so they cannot be labels): `lock m`, `assert EXPR`, `skip`
-LEADING = {*(w for w, s in STATEMENTS.items() if not s.returns), *CHECKS, *JUMPS, "skip"}
+LEADING = {*(w for w, s in STATEMENTS.items() if not s.returns), *CHECKS, *JUMPS, "skip", "del", "spawn", "await",
+           "cancel"}
 STATEMENT_WORDS = sorted([*LEADING, "atomic", "if", "while"])
 # the names a procedure may not take: the language's words, the expressions' built-ins and atomics
 RESERVED = {*LEADING, *GIVING, *ATOMICS, *BUILTINS, *KEYWORDS, *COMPOUND, "tid"}
@@ -100,11 +104,16 @@ def statement_text(text: str, origin: Pos) -> S.Stmt:
     pos = cur.pos()
     word = first.text if first.kind == "name" else ""
     form = STATEMENTS.get(word)
-    if form is not None and form.returns is None and cur.tokens[1].text not in ("=", "[", "("):
+    if form is not None and form.returns is None and cur.tokens[1].text not in ("=", "[", "(", ","):
         cur.next()
         args = operands(cur, form)
+        value = item(cur, form) if form.value else None
+        untimed(cur, form)
         cur.end()
-        return S.Sync(word, args, pos, text)
+        return S.Sync(word, args, pos, text, value)
+    if form is not None and cur.tokens[1].text not in ("=", "[", "(", ","):  # `get q` alone
+        raise ModelError(f"'{word}' gives a value; it is not a statement alone", pos,
+                         f"write '{form.usage or 'v = ' + word + ' ...'}'")
     if word in CHECKS and cur.tokens[1].text != "=":
         cur.next()
         cond = cur.expr()
@@ -114,6 +123,26 @@ def statement_text(text: str, origin: Pos) -> S.Stmt:
         return S.Skip(pos, text)
     if word in JUMPS and cur.tokens[1].text not in ("=", "[", "("):
         return jump(cur, word, pos, text)
+    if word == "del" and cur.tokens[1].text not in ("=", "[", "(", ","):  # `del cache[k]`
+        return delete(cur, pos, text)
+    if word == "await" and len(cur.tokens) == 2:
+        return S.Await(None, pos, text)
+    if word == "await":
+        raise ModelError("'await' stands alone: it yields to the event loop", cur.pos(cur.tokens[1]),
+                         "write 'await' (like 'await asyncio.sleep(0)'); a blocking statement in a task "
+                         "yields by itself when it blocks")
+    if word == "cancel" and len(cur.tokens) == 2:
+        cur.next()
+        raise cur.error("expected the task to cancel after 'cancel'", "write 'cancel NAME' or 'cancel NAME[i]'")
+    if word == "cancel" and cur.tokens[1].kind == "name":  # `cancel worker[1]`
+        cur.next()
+        task = ref(cur, "the task to cancel")
+        if not cur.at_end():
+            raise cur.error("unexpected text after the task", "write 'cancel NAME' or 'cancel NAME[i]'")
+        return S.Await(task, pos, text)
+    if word == "spawn" and cur.tokens[1].kind == "name":  # `spawn worker(1, x)`
+        cur.next()
+        return spawn(cur, None, pos, text)
     if word in ATOMICS and cur.tokens[1].text == "(":
         call = cur.expr()
         cur.end()
@@ -132,6 +161,11 @@ def statement_text(text: str, origin: Pos) -> S.Stmt:
         raise ModelError("expected a statement", pos,
                          "statements are 'x = EXPR', 'lock m', 'assert EXPR', ... (see docs/language.md)")
     target = ref(cur, "a name")
+    second = None
+    if cur.accept(","):  # `ok, v = try_get q`
+        second = ref(cur, "a second name after ','")
+        if not cur.peek("="):
+            raise cur.error("expected '=' after the two targets", "write 'ok, v = try_get q'")
     if not cur.peek("="):
         if cur.peek("=="):
             raise ModelError("'==' compares; a statement assigns with '='", cur.pos(),
@@ -146,21 +180,108 @@ def statement_text(text: str, origin: Pos) -> S.Stmt:
         raise cur.error("expected '=' after the target",
                         did_you_mean(word, STATEMENT_WORDS) or "statements are 'x = EXPR', 'lock m', 'assert EXPR', ...")
     cur.next()
+    if cur.peek("spawn") and cur.tokens[cur.i + 1].kind == "name":  # `h = spawn worker(1)`
+        cur.next()
+        if second is not None:
+            raise ModelError("'spawn' gives one value: the instance's index", pos, "write 'h = spawn NAME(ARGS)'")
+        return spawn(cur, target, pos, text)
     if cur.peek("any"):
         value: S.Expr = cur.any_value()
-    elif cur.tok.kind == "name" and cur.tok.text in GIVING:  # `ok = trylock m`
-        tok = cur.next()
-        value = S.Call(tok.text, operands(cur, GIVING[tok.text]), cur.pos(tok))
+    elif cur.tok.kind == "name" and cur.tok.text in STATEMENTS and cur.tokens[cur.i + 1].text != "(":  # `ok = trylock m`
+        value = giving(cur, second is not None)
     else:
         if cur.at_end():
             raise ModelError("expected an expression after '='", cur.pos())
         start = cur.tok
         value = cur.expr()
         if (isinstance(value, S.Call) and value.fn not in ATOMICS and value.fn not in BUILTINS
-                and cur.at_end()):  # `v = f(a, 1)`: a procedure call whose result goes to v
+                and cur.at_end() and second is None):  # `v = f(a, 1)`: a procedure call whose result goes to v
             return S.Invoke(value.fn, value.args, target, pos, text, text[start.col:].strip())
     cur.end()
-    return S.Assign(target, value, pos, text)
+    if second is not None and not (isinstance(value, S.Call) and value.fn in STATEMENTS):
+        raise ModelError("only 'try_get' and a timed 'get' give two values", pos,
+                         "write 'ok, v = try_get q' or 'ok, v = get q timeout'; other assignments have one target")
+    return S.Assign(target, value, pos, text, second)
+
+
+def giving(cur: Cursor, two: bool) -> S.Call:
+    """The right-hand side of `ok = trylock m`, `ok = try_put q EXPR`, `ok = lock m timeout`,
+    `ok, v = try_get q` (`two`: the assignment has two targets)."""
+    tok = cur.next()
+    word = tok.text
+    form = STATEMENTS[word]
+    args = operands(cur, form)
+    if form.value:
+        args = args + (item(cur, form),)
+    timed = cur.accept("timeout")
+    if timed:
+        if not form.timed:
+            raise ModelError(f"'{word}' has no timed form", cur.pos(tok), f"the timed forms are {TIMED_FORMS}")
+        if not cur.at_end():
+            raise cur.error("a timeout takes no duration: it may fire at any step while the thread waits",
+                            f"write '{timed_usage(form)}'")
+    gives = form.timed if timed else form.returns
+    if gives is None:
+        hint = f"write '{timed_usage(form)}' for a wait that can time out" if form.timed else f"write '{word} ...' alone"
+        raise ModelError(f"'{word}' gives no value", cur.pos(tok), hint)
+    n = 2 if isinstance(gives, tuple) else 1
+    if n != 1 + two:
+        whole = timed_usage(form) if timed else form.usage or f"ok = {word} " + " ".join(
+            o.kinds[0].upper() for o in form.operands)
+        raise ModelError(f"'{word}{' ... timeout' if timed else ''}' gives {'two values' if n == 2 else 'one value'}, "
+                         f"not {1 + two}", cur.pos(tok), f"write '{whole}'")
+    return S.Call(word, args, cur.pos(tok), timed)
+
+
+def item(cur: Cursor, form: Statement) -> S.Expr:
+    """The value a statement takes after its operands (`put q EXPR`)."""
+    if cur.at_end() or cur.peek("timeout"):
+        raise cur.error(f"expected the {form.value} after the {form.operands[-1].noun} of '{form.word}'",
+                        f"write '{form.usage}'")
+    return cur.expr()
+
+
+def untimed(cur: Cursor, form: Statement) -> None:
+    """`lock m timeout` alone: a timed wait gives whether it succeeded."""
+    if cur.peek("timeout"):
+        if form.timed:
+            raise cur.error(f"a timed '{form.word}' gives whether it succeeded", f"write '{timed_usage(form)}'")
+        raise cur.error(f"'{form.word}' has no timed form", f"the timed forms are {TIMED_FORMS}")
+
+
+def timed_usage(form: Statement) -> str:
+    targets = "ok, v" if isinstance(form.timed, tuple) else "ok"
+    whole = form.usage.split("= ", 1)[-1] if form.usage else f"{form.word} " + " ".join(
+        o.kinds[0].upper() for o in form.operands)
+    return f"{targets} = {whole} timeout"
+
+
+def delete(cur: Cursor, pos: Pos, text: str) -> S.Delete:
+    """`del cache[k]`: the entry of a map (that `cache` is a map is checked by `checker.program`)."""
+    cur.next()
+    if cur.at_end():
+        raise cur.error("expected the map entry to delete after 'del'", "write 'del cache[k]'")
+    target = ref(cur, "a map entry after 'del'")
+    if not cur.at_end():
+        raise cur.error("unexpected text after the entry of 'del'", "'del' removes one entry: write 'del cache[k]'")
+    return S.Delete(target, pos, text)
+
+
+def spawn(cur: Cursor, target, pos: Pos, text: str) -> S.Spawn:
+    """The rest of `spawn NAME` / `spawn NAME(ARGS)` after the keyword."""
+    name = cur.name("the thread to spawn")
+    args: tuple = ()
+    if cur.accept("("):
+        items = []
+        if not cur.peek(")"):
+            items.append(cur.expr())
+            while cur.accept(","):
+                items.append(cur.expr())
+        cur.expect(")", "to close the arguments")
+        args = tuple(items)
+    if not cur.at_end():
+        raise cur.error(f"unexpected text after 'spawn {name.id}'", "write 'spawn NAME' or 'spawn NAME(ARGS)'")
+    return S.Spawn(name, args, target, pos, text)
 
 
 def jump(cur: Cursor, word: str, pos: Pos, text: str) -> S.Jump:
@@ -197,7 +318,8 @@ def operands(cur: Cursor, form: Statement) -> tuple[S.Name | S.Index, ...]:
             raise cur.error(f"expected the {operand.noun} of '{form.word}'", f"write '{whole}'")
         usage = f" (write '{form.usage}')" if k else ""
         out.append(ref(cur, f"the {operand.noun} of '{form.word}'{usage}"))
-    if not cur.at_end() and cur.tok.kind == "name":  # too many: `arrive_and_wait b c`
+    if not cur.at_end() and cur.tok.kind == "name" and not form.value and not (
+            cur.tok.text == "timeout"):  # too many: `arrive_and_wait b c`
         raise ModelError(f"'{form.word}' takes {n} operand{'s' * (n > 1)}, found more", cur.pos(),
                          f"write '{whole}'")
     return tuple(out)

@@ -58,11 +58,13 @@ class Binary:
 @dataclass(frozen=True)
 class Call:
     """`sum(a)`, `len(a)`, `at(T, L)`, the atomics `fetch_add/cas/swap` on the right of `=`, and a
-    primitive's value statement (`ok = trylock m`)."""
+    primitive's value statement (`ok = trylock m`; its operands, then the value it takes, as in
+    `ok = try_put q EXPR`)."""
 
     fn: str
     args: tuple["Expr", ...]
     pos: Pos
+    timed: bool = False  # `ok = lock m timeout`: the timed form of a blocking statement
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Assign:
     value: Expr  # may be AnyValue, or a Call to fetch_add/cas/swap or to a value statement (trylock)
     pos: Pos
     text: str
+    second: "Name | Index | None" = None  # `ok, v = try_get q`: the second target (v)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,28 @@ class Sync:
 
     op: str
     args: tuple[Name | Index, ...]
+    pos: Pos
+    text: str
+    value: Expr | None = None  # the value it takes (`put q EXPR`)
+
+
+@dataclass(frozen=True)
+class Await:
+    """`await` (a bare yield to the event loop), or `cancel NAME[i]` (`task` set)."""
+
+    task: "Name | Index | None"
+    pos: Pos
+    text: str
+
+
+@dataclass(frozen=True)
+class Spawn:
+    """`spawn NAME`, `spawn NAME(ARGS)`, `h = spawn NAME(ARGS)`: start the next instance of a
+    thread declared `start: spawned`; h gets the instance's index."""
+
+    name: Name
+    args: tuple[Expr, ...]
+    target: "Name | Index | None"
     pos: Pos
     text: str
 
@@ -170,7 +195,16 @@ class Invoke:
     call: str = ""
 
 
-Stmt = Union[Assign, Sync, Check, Skip, Atomic, If, While, Labeled, Jump, Invoke]
+@dataclass(frozen=True)
+class Delete:
+    """`del cache[k]`: remove key k from a shared map (`target` as written)."""
+
+    target: "Name | Index"
+    pos: Pos
+    text: str
+
+
+Stmt = Union[Assign, Sync, Check, Skip, Atomic, If, While, Labeled, Jump, Invoke, Delete]
 
 # ---- declarations ------------------------------------------------------------------------
 
@@ -207,6 +241,10 @@ class ThreadDecl:
     count: int | None
     locals: tuple[tuple[str, Expr, Pos], ...]
     pos: Pos
+    spawned: bool = False  # `start: spawned`: its instances start when another thread spawns them
+    params: tuple[tuple[str, Pos], ...] = ()  # `params: [a, b]`: bound by `spawn NAME(ARGS)`
+    loop: tuple[str, Pos] | None = None  # `loop: NAME`: its instances are tasks of that event loop
+    final: tuple = ()  # `finally: [...]`: runs when the thread ends (normally, by return, by cancellation)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ disabled until its phase is released), so it is dependent with the arrival that 
 """
 from __future__ import annotations
 
-from checker.primitives.base import (ACQ, OTHER, READ, RUN, STOP, WAIT, WRITE, Declaration, Operand, Outcome, Param,
+from checker.primitives.base import (waits_for_it, ACQ, OTHER, READ, RUN, STOP, WAIT, WRITE, Declaration, Operand, Outcome, Param,
                                      Statement, Surface, holds_nothing, no_holders, touches_the_same)
 
 KIND = "barrier"
@@ -32,7 +32,7 @@ def initial(obj) -> int:
     return 0
 
 
-def enabled(y, op: str, t: int) -> bool:
+def enabled(obj, y, op: str, t: int) -> bool:
     return True
 
 
@@ -87,3 +87,4 @@ def depart_access(dep, i, L) -> tuple:
 state_dependent = touches_the_same
 holds = holds_nothing
 holders = no_holders
+waits_for = waits_for_it

@@ -22,6 +22,7 @@ class Param:
     lo: int
     hi: int
     sample: int  # in hints: "write 'semaphore 2'"
+    optional: bool = False  # the number may be left out (`q: queue`, unbounded): the object gets 0
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,13 @@ class Statement:
 
     word: str
     operands: tuple[Operand, ...]
-    returns: str | None = None  # the type of the value it gives (`ok = trylock m`: 'bool')
+    returns: str | tuple | None = None  # the type of the value it gives (`ok = trylock m`: 'bool'), or
+    # of the two it gives (`ok, v = try_get q`: ('bool', 'int'))
     blocks: bool = False  # it may wait for another thread (it is disabled until it can go on)
     atomic_ok: bool = True  # it may stand inside an `atomic:` block
     usage: str = ""  # the whole form, in hints: 'wait CONDITION MUTEX'
+    value: str | None = None  # an expression follows the operands (`put q EXPR`): how to name it
+    timed: str | tuple | None = None  # `... timeout` makes it a timed wait giving this ('bool': `ok = lock m timeout`)
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,16 @@ def no_holders(y) -> list[int]:
     return []
 
 
+def waits_for_it(obj, y, op: str) -> tuple[str, str]:
+    """`waits_for` of a kind a blocked thread waits on as a lock: ('lock', its name), in a deadlock
+    report ('b waits for m held by a')."""
+    return "lock", obj.name
+
+
 # ---- the records of a step -----------------------------------------------------------------
 
 STOP = object()  # a handler's answer: the step ended here (its outcomes are in `out`)
-RUN, WAIT, DONE, SPIN = 0, 1, 2, 3  # thread statuses
+RUN, WAIT, DONE, SPIN, NEW = 0, 1, 2, 3, 4  # thread statuses (NEW: `start: spawned`, not spawned yet)
 READ, WRITE = 0, 1
 OTHER, ACQ, REL, ATOMIC = 0, 1, 2, 3  # ATOMIC: a memory access that never races (races.py)
 

@@ -3,21 +3,24 @@
 `wait cv m` releases m and puts the thread to sleep on cv (status WAIT; waiting without holding
 m is misuse); `signal` wakes one sleeper (each choice is an outcome), `broadcast` all of them; a
 woken thread's next step re-acquires m (the `Reacquire` after the `Wait`), enabled when m is
-free. With `--spurious-wakeups` a sleeper may also wake by itself (`semantics.Engine.step`).
+free. With `--spurious-wakeups` a sleeper may also wake by itself (`semantics.Engine.step`). A
+timed wait (`ok = wait cv m timeout`) is a `Wait` whose sleeper may also wake by its timeout at
+any step (`timeout`, with ok false); a signal or a broadcast leaves ok true.
 Dependence: `wait`, `signal`, `broadcast` and a wake-up write cv's location; `wait` also
 releases m (W REL); the re-acquisition acquires m (W ACQ) and reads cv (the wake-up that
 enabled it wrote cv).
 """
 from __future__ import annotations
 
-from checker.primitives.base import (ACQ, OTHER, READ, REL, RUN, STOP, WAIT, WRITE, Declaration, Operand, Outcome,
+from checker.primitives import eventloop
+from checker.primitives.base import (waits_for_it, ACQ, OTHER, READ, REL, RUN, STOP, WAIT, WRITE, Declaration, Operand, Outcome,
                                      Statement, Surface, holds_nothing, no_holders, touches_the_same)
 
 KIND = "condition"
 SURFACE = Surface(
     Declaration("a condition variable", "cv: condition", array_of="condition variables"),
     (Statement("wait", (Operand(("condition",), "first operand"), Operand(("mutex",), "mutex")), blocks=True,
-               atomic_ok=False, usage="wait CONDITION MUTEX"),
+               atomic_ok=False, usage="wait CONDITION MUTEX", timed="bool"),
      Statement("signal", (Operand(("condition",)),)),
      Statement("broadcast", (Operand(("condition",)),))))
 
@@ -26,14 +29,15 @@ def initial(obj) -> int:
     return 0
 
 
-def enabled(y, op: str, t: int) -> bool:
+def enabled(obj, y, op: str, t: int) -> bool:
     return True
 
 
 def apply(e, f, i, k: int, out):
     """signal / broadcast"""
     t, op = f.t, i.op
-    waiters = [u for u, ts in enumerate(f.T) if u != t and ts.status == WAIT and sleeps_on(e, u, ts) == k]
+    waiters = [u for u, ts in enumerate(f.T) if u != t and ts.status == WAIT and sleeps_on(e, u, ts) == k
+               and not cancelled_task(e, f, u)]
     if op == "broadcast" or not waiters:
         for u in waiters:
             f.T[u] = f.T[u]._replace(status=RUN)
@@ -51,6 +55,12 @@ def apply(e, f, i, k: int, out):
     return e.continue_forks(branches, out)
 
 
+def cancelled_task(e, f, u: int) -> bool:
+    """Is thread u a cancelled task of an event loop (it has left the wait set: asyncio skips it)?"""
+    k = e.loops[u]
+    return k is not None and eventloop.cancelled(f.Y[k], u)
+
+
 def sleeps_on(e, u: int, ts) -> int | None:
     """The condition variable thread u sleeps on (its pc is at the Reacquire after the Wait), or
     None if it waits at a barrier instead (`barrier.waits_at`)."""
@@ -66,11 +76,28 @@ def wait(e, f, i, out):
         return STOP
     f.Y[m] = -1
     f.status = WAIT
+    if i.dst is not None:  # a timed wait: true unless its timeout fires (`timeout`)
+        f.L[i.dst] = True
     f.note("sync", "wait", i.cv.name)
     f.pc += 1
     out.append(Outcome(f.state(e.dead[f.t][f.pc]), tuple(f.choices), None, None, f.log, tuple(f.forks),
                        f.observed()))
     return STOP
+
+
+def timed(e, u: int, ts) -> bool:
+    """Is thread u (status WAIT) asleep in a timed wait, whose timeout may fire at any step?"""
+    return getattr(e.code[u][ts.pc], "timed", None) is not None
+
+
+def timeout(e, f, out, ok: bool = False) -> None:
+    """The timeout of a timed wait fires (a step of the sleeper): it leaves cv's wait set with
+    `ok == false` (ok true: a spurious wake-up); its next step re-acquires the mutex, as after a signal."""
+    i = e.code[f.t][f.pc]
+    f.status = RUN
+    f.L[i.timed] = ok
+    f.note("wake", "spurious wake-up" if ok else "timeout")
+    out.append(Outcome(f.state(), tuple(f.choices), None, None, f.log))
 
 
 def reacquire(e, f, i, out):
@@ -103,3 +130,4 @@ def wakeup_access(dep, i, L) -> tuple:
 state_dependent = touches_the_same
 holds = holds_nothing
 holders = no_holders
+waits_for = waits_for_it

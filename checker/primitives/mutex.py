@@ -8,12 +8,12 @@ and only reads it (two failing trylocks commute).
 """
 from __future__ import annotations
 
-from checker.primitives.base import ACQ, OTHER, READ, REL, STOP, WRITE, Declaration, Operand, Statement, Surface
+from checker.primitives.base import waits_for_it, ACQ, OTHER, READ, REL, STOP, WRITE, Declaration, Operand, Statement, Surface
 
 KIND = "mutex"
 SURFACE = Surface(
     Declaration("a mutex", "m: mutex", array_of="mutexes"),
-    (Statement("lock", (Operand(("mutex",)),), blocks=True),
+    (Statement("lock", (Operand(("mutex",)),), blocks=True, timed="bool"),
      Statement("unlock", (Operand(("mutex",)),)),
      Statement("trylock", (Operand(("mutex",), "mutex"),), returns="bool")))
 
@@ -22,7 +22,7 @@ def initial(obj) -> int:
     return -1
 
 
-def enabled(y, op: str, t: int) -> bool:
+def enabled(obj, y, op: str, t: int) -> bool:
     return op != "lock" or y == -1 or y == t
 
 
@@ -73,3 +73,4 @@ def holds(y, t: int) -> bool:
 def holders(y) -> list[int]:
     """Who a thread blocked on this mutex waits for."""
     return [y] if y >= 0 else []
+waits_for = waits_for_it

@@ -8,7 +8,7 @@ write it; locks are acquires (ACQ), unlocks releases (REL).
 """
 from __future__ import annotations
 
-from checker.primitives.base import (ACQ, OTHER, READ, REL, STOP, WRITE, Declaration, Operand, Statement, Surface,
+from checker.primitives.base import (waits_for_it, ACQ, OTHER, READ, REL, STOP, WRITE, Declaration, Operand, Statement, Surface,
                                      touches_the_same)
 
 KIND = "rwlock"
@@ -23,7 +23,7 @@ def initial(obj) -> tuple:
     return (-1, ())
 
 
-def enabled(y, op: str, t: int) -> bool:
+def enabled(obj, y, op: str, t: int) -> bool:
     if op == "read_lock":
         return y[0] == -1 or y[0] == t or t in y[1]
     if op == "write_lock":
@@ -74,3 +74,4 @@ def holds(y, t: int) -> bool:
 
 def holders(y) -> list[int]:
     return ([y[0]] if y[0] >= 0 else []) + list(y[1])
+waits_for = waits_for_it

@@ -1,17 +1,20 @@
 """Lowering of assignments: `x = EXPR`, `a[i] = EXPR`, `v = any LO..HI`, `old = fetch_add(x, 1)`,
-`ok = cas(x, E, N)`, `old = swap(x, v)`, and `ok = trylock m` (whose step is the primitive's, `sync`).
+`ok = cas(x, E, N)`, `old = swap(x, v)`, and the primitives' value statements `ok = trylock m`,
+`ok, v = try_get q`, `ok = lock m timeout` (whose step is the primitive's, `sync`).
 
 The reads of a target's index come first, then those of the value, left to right; the write to
 a shared target is its own step. A local target comes into being here, with the value's type.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from checker.errors import ModelError
 from checker.lang import syntax as S
-from checker.lang.statements import ATOMICS, GIVING
-from checker.program import ir, sync
+from checker.lang.statements import ATOMICS
+from checker.primitives import STATEMENTS
+from checker.program import ir, maps, sync
 from checker.program.ir import Src
 from checker.program.names import describe_type
 
@@ -49,9 +52,28 @@ def lower(low: Lowering, s: S.Assign, src: Src) -> None:
         pre, var, ifn = shared_cell(low, target, src, "assignment")
         low.emit_all(pre)
         cell = (var, ifn)
-    if isinstance(value, S.Call) and (value.fn in ATOMICS or value.fn in GIVING):
-        result_type = sync.giving(low, value, src) if value.fn in GIVING else rmw(low, value, src)
-        store(low, target, result_type, src, result=True, cell=cell)
+    elif isinstance(target, S.Index) and target.base.id in low.layout.maps:  # `cache[k] = v`: k's reads first
+        pre, mv, kfn = maps.entry(low, target, src)
+        low.emit_all(pre)
+        cell = (mv, kfn)
+    if isinstance(value, S.Call) and value.fn in STATEMENTS:  # `ok = trylock m`, `ok, v = try_get q`
+        results = sync.giving(low, value, src)
+        (typ, dst), rest = results[0], results[1:]
+        step = len(low.code) - 1
+        second = s.second
+        if rest and isinstance(second, S.Name) and plain_local(low, second.id):
+            # `ok, v = try_get q` into a local: the step writes v, or leaves it as it was
+            v = low.locals.new(second.id, rest[0][0], second.pos)
+            low.code[step] = replace(low.code[step], dst2=v)
+            rest = []
+        store(low, target, typ, src, source=dst, cell=cell)
+        if rest:  # into a shared cell: written (a step of its own) only when ok is true
+            branch = low.emit(None)
+            store(low, second, rest[0][0], src, source=rest[0][1])
+            low.code[branch] = ir.Branch(low.locals.read(dst, src.pos), len(low.code), src)
+        return
+    if isinstance(value, S.Call) and value.fn in ATOMICS:
+        store(low, target, rmw(low, value, src), src, result=True, cell=cell)
         return
     if isinstance(value, S.AnyValue):
         lo, hi = bound(value.lo), bound(value.hi)
@@ -64,6 +86,11 @@ def lower(low: Lowering, s: S.Assign, src: Src) -> None:
     pre, fn, t = low.exprs.expr(value, src)
     low.emit_all(pre)
     store(low, target, t, src, fn=fn, cell=cell)
+
+
+def plain_local(low: Lowering, name: str) -> bool:
+    """Is `name` a thread-local (not shared, an input, a resource or `tid`)?"""
+    return name != "tid" and name not in low.layout.names.kinds and name not in low.layout.input_slot
 
 
 def bound(e: S.Expr) -> int:
@@ -89,6 +116,9 @@ def store(low: Lowering, target, typ: str, src: Src, fn=None, source: int | None
         raise ModelError("'tid' is read-only", base.pos)
     if name in low.layout.input_slot:
         raise ModelError(f"input '{name}' is read-only", base.pos, "copy it into a local or shared variable")
+    if name in low.layout.maps:  # `cache[k] = v`: a step of the map
+        maps.store(low, target, typ, src, fn, cell)
+        return
     kind = low.layout.names.kinds.get(name)
     if kind is not None and name not in low.layout.vars:
         raise ModelError(f"cannot assign to '{name}': it is {describe_type(kind)}", base.pos)

@@ -8,6 +8,8 @@ names the statement's position and, where it can, the near-miss name.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from checker.errors import ModelError, Pos
 from checker.lang import syntax as S
 from checker.program import ir
@@ -62,13 +64,12 @@ def _program(model: S.Model) -> ir.Program:
     return ir.Program(model.name, model.about, model.file, tuple(layout.inputs),
                       tuple(layout.slots), tuple(layout.init), dict(layout.vars), tuple(layout.syncs),
                       tuple(threads), props, model.expect, has_loops, frozenset(joined), count,
-                      counted_loops, cyclic, leaks=leaks)
+                      counted_loops, cyclic, leaks=leaks, maps=dict(layout.maps))
 
 
 def with_exit(t: ir.ThreadCode) -> ir.ThreadCode:
     """A joined thread ends with an `Exit` step, which `join` waits for."""
     end = Src("(thread ends)", t.code[-1].src.pos if t.code else Pos(1, 1))
     code = t.code + (ir.Exit(end),)
-    return ir.ThreadCode(t.name, t.group, t.tid, code, t.local_names, t.local_init, t.labels,
-                         dead_locals(code, len(t.local_names)), local_reads(code),
-                         guarded(code))
+    return replace(t, code=code, dead=dead_locals(code, len(t.local_names), t.final), local_reads=local_reads(code),
+                   guarded=guarded(code))

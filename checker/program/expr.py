@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from checker.errors import ModelError, Pos, did_you_mean
 from checker.lang import syntax as S
-from checker.lang.statements import ATOMICS, GIVING
-from checker.program import ir
+from checker.lang.statements import ATOMICS
+from checker.primitives import STATEMENTS
+from checker.program import ir, maps
 from checker.program.ir import Fault, Src
 from checker.program.names import Locals, describe_type
 from checker.symbolic import values as V
@@ -118,6 +119,8 @@ class Expressions:
                 return pre, reads(lambda X: V.neg(fn(X)), fn), "int"
             self.want(t, "bool", e.pos, "'not'")
             return pre, reads(lambda X: V.not_(fn(X)), fn), "bool"
+        if isinstance(e, S.Binary) and e.op == "in":  # `k in cache`
+            return self.member(e, src)
         if isinstance(e, S.Binary):
             pa, fa, ta = self.expr(e.left, src)
             pb, fb, tb = self.expr(e.right, src)
@@ -158,6 +161,9 @@ class Expressions:
 
     def call(self, e: S.Call, src: Src):
         raise NotImplementedError
+
+    def member(self, e: S.Binary, src: Src):
+        raise ModelError(self.UNSUPPORTED, e.pos)
 
     def any_value(self, e: S.AnyValue):
         raise NotImplementedError
@@ -205,6 +211,8 @@ class StatementExprs(Expressions):
 
     def index(self, e: S.Index, src: Src):
         base, c = e.base.id, self.layout
+        if base in c.maps:  # `cache[k]`: a step that reads the entry (in place in an `assume`)
+            return maps.read(self, e, src, self.direct)
         kind = c.names.kinds.get(base)
         if base in c.vars and c.vars[base].array:
             var = c.vars[base]
@@ -220,16 +228,29 @@ class StatementExprs(Expressions):
         raise ModelError(f"'{base}' is {describe_type(kind or 'local')}, not an array",
                          e.pos, "only shared int arrays are indexed in expressions")
 
+    def member(self, e: S.Binary, src: Src):
+        return maps.member(self, e, src, self.direct, step=self.direct is None)
+
     def call(self, e: S.Call, src: Src):
         vars_ = self.layout.vars
+        if e.fn == "len" and len(e.args) == 1 and isinstance(e.args[0], S.Name) and e.args[0].id in self.layout.maps:
+            return maps.size(self, e, src, self.direct, step=self.direct is None)
+        if e.fn == "len":
+            maps.len_of_other(self.layout, e)
         if e.fn == "len" and len(e.args) == 1 and isinstance(e.args[0], S.Name) and e.args[0].id in vars_:
             return [], const(vars_[e.args[0].id].size), "int"
+        if e.fn == "len" and len(e.args) == 1 and isinstance(e.args[0], (S.Name, S.Index)) and self.queue(e.args[0]):
+            return self.queue_length(e.args[0], src)
         if e.fn == "len":
-            raise ModelError("'len' takes one shared array", e.pos, "write len(d)")
+            arg = e.args[0] if len(e.args) == 1 else None
+            base = arg.base if isinstance(arg, S.Index) else arg
+            if isinstance(base, S.Name) and base.id not in self.layout.names.kinds and base.id not in self.locals:
+                raise self.locals.undefined(base)
+            raise ModelError("'len' takes one shared array or queue", e.pos, "write len(d) or len(q)")
         if e.fn in ("sum", "at"):
             raise ModelError(f"'{e.fn}(...)' is only for properties under 'check'", e.pos,
                              "in a thread, read cells one by one")
-        if e.fn in ATOMICS or e.fn in GIVING:
+        if e.fn in ATOMICS or e.fn in STATEMENTS:
             raise ModelError(f"'{e.fn}' must be the whole right-hand side of '='", e.pos,
                              f"write 'old = {e.fn}(...)' as its own statement")
         if e.fn in self.layout.procedures:
@@ -237,6 +258,31 @@ class StatementExprs(Expressions):
                              e.pos, f"write 'v = {e.fn}(...)' as its own statement, then use v")
         raise ModelError(f"unknown function '{e.fn}'", e.pos,
                          did_you_mean(e.fn, ["len", *ATOMICS]) or "functions: len, and in properties sum, at")
+
+    def queue(self, e: S.Name | S.Index) -> bool:
+        ref = self.layout.sync_refs.get((e.base if isinstance(e, S.Index) else e).id)
+        return ref is not None and ref[0] == "queue"
+
+    def queue_length(self, e: S.Name | S.Index, src: Src):
+        """`len(q)` in a statement: a step of its own that reads the queue (`queue.apply`)."""
+        name = (e.base if isinstance(e, S.Index) else e).id
+        if self.direct is not None:
+            raise ModelError(f"'len({name})' reads a queue, a step; an 'assume' takes none", e.pos,
+                             f"write 'n = len({name})' first, then 'assume' on n")
+        kind, base, size = self.layout.sync_refs[name]
+        array = self.layout.names.kinds[name] != kind
+        if array != isinstance(e, S.Index):
+            raise ModelError(f"'{name}' is an array of {size} queues; name one" if array else f"'{name}' is not an array",
+                             e.pos, f"write len({name}[i])" if array else f"write len({name})")
+        pre, local = [], None
+        if array:
+            pre, ifn, it = self.expr(e.index, src)
+            self.want(it, "int", e.index.pos, "a queue index")
+            local = self.locals.temp("int")
+            pre = pre + [ir.Resolve(local, ifn, size, src, kind)]
+        dst = self.locals.temp("int")
+        ref = ir.SyncRef(name, kind, base, size if array else 1, local)
+        return pre + [ir.SyncOp("len", ref, dst, src)], self.locals.read(dst, e.pos), "int"
 
     def any_value(self, e: S.AnyValue):
         raise ModelError("'any LO..HI' can only be the whole right-hand side of '='", e.pos)

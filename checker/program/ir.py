@@ -60,6 +60,19 @@ class Var:
 
 
 @dataclass(frozen=True)
+class MapVar:
+    """A shared map (`cache: map`): its entries live in memory slot `slot` (a
+    `symbolic.maps.MapValue`); for the reduction and for races it owns the location ids
+    `loc` .. `loc + 2 * buckets` past memory: the key-set buckets, then the entry buckets
+    (docs/soundness.md, "Maps")."""
+
+    name: str
+    slot: int
+    loc: int
+    buckets: int
+
+
+@dataclass(frozen=True)
 class SyncObj:
     name: str  # 'm', 'locks[2]'
     kind: str  # a primitive's kind (`checker.primitives.SYNC`): mutex | rwlock | condition | semaphore
@@ -211,6 +224,20 @@ class Rmw:
 
 
 @dataclass(frozen=True)
+class MapOp:
+    """One step on a shared map: `get` (`v = cache[k]`, into dst), `put` (`cache[k] = v`), `del`,
+    `in` (`k in cache`, into dst) or `len` (into dst); `key` and `value` as the op needs them."""
+
+    op: str
+    dst: int | None
+    map: MapVar
+    key: Fn | None
+    value: Fn | None
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
 class SyncOp:
     """One step of a primitive's statement on one object (`lock`, `trylock`, `acquire`, `signal`, ...),
     carried out by the object's kind (`checker.primitives.SYNC`)."""
@@ -219,6 +246,9 @@ class SyncOp:
     obj: SyncRef
     dst: int | None  # the result of a value statement (`ok = trylock m`)
     src: Src
+    arg: Fn | None = None  # the value it takes (`put q EXPR`)
+    dst2: int | None = None  # the second result (`ok, v = try_get q`: v, kept as it was when ok is false)
+    timed: bool = False  # a timed wait (`ok = lock m timeout`): lowered to its `try` form
     visible = True
 
 
@@ -227,6 +257,7 @@ class Wait:
     cv: SyncRef
     mutex: SyncRef
     src: Src
+    dst: int | None = None  # a timed wait's result (`ok = wait cv m timeout`): false when the timeout fired
     visible = True
 
 
@@ -237,6 +268,7 @@ class Reacquire:
     mutex: SyncRef
     cv: SyncRef
     src: Src
+    timed: int | None = None  # a timed wait's result local: while asleep, its timeout may fire (false)
     visible = True
 
 
@@ -252,7 +284,54 @@ class Depart:
 
 @dataclass(frozen=True)
 class Join:
-    thread: int
+    thread: int  # the thread id, or the first instance's when `local` holds the index (`join worker[h]`)
+    src: Src
+    local: int | None = None  # the local holding the (resolved) instance index
+    size: int = 1  # the instances that `local` ranges over
+    visible = True
+
+    def target(self, L) -> int:
+        return self.thread if self.local is None else self.thread + L[self.local]
+
+
+@dataclass(frozen=True)
+class Spawn:
+    """`spawn NAME(ARGS)` / `h = spawn NAME(ARGS)`: the next instance of a `start: spawned` thread
+    (the first with status NEW) starts with its parameters bound; h gets its index."""
+
+    group: tuple  # the instances' thread ids, in order
+    args: tuple  # Fn per parameter
+    dst: int | None
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class Await:
+    """`await`: a task gives its event loop back (an await point)."""
+
+    src: Src
+    visible = True
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """`cancel NAME[i]`: marks a task of an event loop cancelled (its next await point ends it)."""
+
+    thread: int  # the task, or the first instance's id when `local` holds the index
+    src: Src
+    local: int | None = None
+    size: int = 1
+    visible = True
+
+    def target(self, L) -> int:
+        return self.thread if self.local is None else self.thread + L[self.local]
+
+
+@dataclass(frozen=True)
+class Start:
+    """A spawned thread's first step, enabled once it is spawned: "(starts)"."""
+
     src: Src
     visible = True
 
@@ -280,7 +359,7 @@ class Pause:
     visible = True
 
 
-Instr = (SetLocal | AnyLocal | Branch | Jump | Assert | Assume | Spin | Resolve | AtomicEnd | Read | Write
+Instr = (SetLocal | AnyLocal | Branch | Jump | Assert | Assume | Spin | Resolve | AtomicEnd | Read | Write | MapOp
          | Rmw | SyncOp | Wait | Reacquire | Depart | Join | Exit | AtomicBegin | Pause)
 
 
@@ -296,6 +375,10 @@ class ThreadCode:
     dead: tuple = ()  # per pc (and one past the end): locals never read again before a write
     local_reads: tuple = ()  # per visible pc: memory ranges its step's local work reads in place
     guarded: tuple = ()  # per visible pc: may the state leave its step no outcome (`assume`, spin)
+    spawned: bool = False  # `start: spawned`: NEW until spawned; its code starts with a `Start`
+    params: tuple = ()  # the locals its `params:` bind, in order
+    loop: int | None = None  # `loop: NAME`: the sync id of the event loop it is a task of
+    final: int | None = None  # the pc its `finally:` block starts at (a cancelled task goes there)
 
 
 @dataclass(frozen=True)
@@ -306,6 +389,7 @@ class Property:
     pos: Pos
     slots: frozenset  # memory slots it reads
     threads: frozenset  # threads whose position it reads (via at)
+    syncs: frozenset = frozenset()  # sync objects it reads (`len(q)`)
 
 
 @dataclass(frozen=True)
@@ -342,10 +426,15 @@ class Program:
     counted_loops: bool = False  # every loop is a counted loop (compile.counted): every execution is finite
     cyclic: bool = False  # some loop is `while true`: a server, whose state space is searched statefully
     leaks: tuple = ()  # Leak per `no_leak` entry (each also a Property of kind 'leak')
+    maps: dict = field(default_factory=dict)  # name -> MapVar
 
     @property
     def observed_slots(self) -> frozenset:
         return frozenset().union(*(p.slots for p in self.properties if p.kind == "always"))
+
+    @property
+    def observed_syncs(self) -> frozenset:
+        return frozenset().union(*(p.syncs for p in self.properties if p.kind == "always"))
 
     @property
     def observed_threads(self) -> frozenset:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from checker.errors import ModelError, Pos, did_you_mean
 from checker.lang import syntax as S
 from checker.primitives import KINDS
-from checker.program import ir
+from checker.program import ir, maps
 from checker.program.expr import ARITH, Expressions
 from checker.program.names import Names, type_words
 
@@ -52,9 +52,16 @@ class Layout:
         self.thread_counted: dict[str, bool] = {}  # declared with `count:` (instances are named t[i])
         self.watched: set[int] = set()  # threads some `no_leak` observes: their input reads are seen
         self.procedures: dict = {}  # name -> syntax.ProcedureDecl (`procedures.check`)
+        self.maps: dict[str, ir.MapVar] = {}  # shared maps (`program.maps`)
         self.place_inputs()
         self.place_shared()
+        maps.locate(self)
         self.number_threads()
+        self.loops: dict[str, int] = {}  # event loop name -> its sync object (`loop: NAME` on threads)
+        for d in model.threads:
+            if d.loop is not None and d.loop[0] not in self.loops:
+                self.loops[d.loop[0]] = len(self.syncs)
+                self.syncs.append(ir.SyncObj(d.loop[0], "eventloop"))
 
     def place_inputs(self) -> None:
         for d in self.model.inputs:
@@ -66,6 +73,9 @@ class Layout:
     def place_shared(self) -> None:
         initial = InitialValue(self)
         for d in self.model.shared:
+            if d.kind == "map":
+                maps.place(self, d)
+                continue
             if d.kind in ("var", "int_array", "bool_array"):
                 cells = (d.init,) if d.kind == "var" else d.init
                 types = [initial.expr(c)[1:] for c in cells]

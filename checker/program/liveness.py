@@ -29,9 +29,16 @@ def uses_defs(i) -> tuple[frozenset, frozenset]:
         return _uses(i.index), frozenset((i.dst,))
     if k is ir.Write:
         return _uses(i.index) | _uses(i.value), frozenset()
+    if k is ir.MapOp:
+        return _uses(i.key) | _uses(i.value), frozenset(() if i.dst is None else (i.dst,))
     if k is ir.Rmw:
         u = _uses(i.index).union(*(_uses(a) for a in i.args))
         return u, frozenset((i.dst,)) if i.dst is not None else frozenset()
+    if k is ir.Spawn:
+        u = frozenset().union(*(_uses(a) for a in i.args))
+        return u, frozenset((i.dst,)) if i.dst is not None else frozenset()
+    if k in (ir.Join, ir.Cancel) and i.local is not None:
+        return frozenset((i.local,)), frozenset()
     refs = []
     if k is ir.SyncOp:
         refs = [i.obj]
@@ -40,7 +47,11 @@ def uses_defs(i) -> tuple[frozenset, frozenset]:
     elif k is ir.Depart:
         refs = [i.barrier]
     used = frozenset(r.local for r in refs if r.local is not None)
-    if k is ir.SyncOp and i.dst is not None:
+    if k is ir.SyncOp:
+        used = used | _uses(i.arg)
+        if i.dst2 is not None:  # `ok, v = try_get q`: v keeps its value when nothing is taken
+            return used | {i.dst2}, frozenset((i.dst, i.dst2))
+    if k in (ir.SyncOp, ir.Wait) and i.dst is not None:
         return used, frozenset((i.dst,))
     return used, frozenset()
 
@@ -56,8 +67,10 @@ def successors(code: tuple, pc: int) -> list[int]:
     return [pc + 1]
 
 
-def dead_locals(code: tuple, nlocals: int) -> tuple:
-    """For each pc (and len(code), the end): the locals that are dead on arrival there."""
+def dead_locals(code: tuple, nlocals: int, final: int | None = None) -> tuple:
+    """For each pc (and len(code), the end): the locals that are dead on arrival there. With a
+    `finally:` block starting at `final`, a cancellation may go there from every step before
+    it (a task's await points), so what the block reads stays live there."""
     n = len(code)
     live = [frozenset()] * (n + 1)
     ud = [uses_defs(i) for i in code]
@@ -65,7 +78,10 @@ def dead_locals(code: tuple, nlocals: int) -> tuple:
     while changed:
         changed = False
         for pc in range(n - 1, -1, -1):
-            out = frozenset().union(*(live[s] for s in successors(code, pc)))
+            succ = successors(code, pc)
+            if final is not None and pc < final and code[pc].visible:
+                succ = succ + [final]
+            out = frozenset().union(*(live[s] for s in succ))
             u, d = ud[pc]
             new = u | (out - d)
             if new != live[pc]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from checker.errors import ModelError
 from checker.lang import syntax as S
-from checker.program import assign, calls, ir, sync
+from checker.program import assign, calls, ir, maps, spawns, sync, tasks
 from checker.program.expr import StatementExprs
 from checker.program.ir import Src
 from checker.program.layout import Layout
@@ -35,17 +35,20 @@ class Lowering:
         self.tid = tid
         self.index = index
         self.code: list = []
-        self.locals = Locals(layout.names, self.collect_assigned(decl.body, set()))
+        self.locals = Locals(layout.names, self.collect_assigned(decl.body + decl.final, set()))
         self.exprs = StatementExprs(layout, self.locals, tid, index)
         self.labels: dict[str, int] = {}
         self.joins: set[int] = set()
         self.spins: set[int] = set()  # ids of the `while` statements lowered as spin-waits
         self.atomic_depth = 0
+        self.final: int | None = None  # where the `finally:` block starts, once lowered
 
     def collect_assigned(self, body, acc: set) -> set:
         for s in body:
-            if isinstance(s, (S.Assign, S.Invoke)) and isinstance(s.target, S.Name):
+            if isinstance(s, (S.Assign, S.Invoke, S.Spawn)) and isinstance(s.target, S.Name):
                 acc.add(s.target.id)
+            if isinstance(s, S.Assign) and isinstance(s.second, S.Name):
+                acc.add(s.second.id)
             elif isinstance(s, (S.If,)):
                 self.collect_assigned(s.then, acc)
                 self.collect_assigned(s.orelse, acc)
@@ -67,17 +70,18 @@ class Lowering:
         return fn, t
 
     def run(self) -> ir.ThreadCode:
+        params = spawns.begin(self) if self.decl.spawned else ()
         init = []
         for lname, e, pos in self.decl.locals:
             fn, t = self.initial_value(lname, e, pos)
             init.append((self.locals.new(lname, t, pos), fn))
         for s in self.decl.body:
             self.stmt(s)
-        calls.patch(self, self, len(self.code))  # a thread's `return`: to its end
+        final = self.final = tasks.finish(self)  # a thread's `return`: to its `finally:` block, or to its end
         code = self.without_dead_resets()
         return ir.ThreadCode(self.name, self.decl.name, self.tid, code, tuple(self.locals.order),
-                             tuple(init), dict(self.labels), dead_locals(code, len(self.locals.order)),
-                             local_reads(code), guarded(code))
+                             tuple(init), dict(self.labels), dead_locals(code, len(self.locals.order), final),
+                             local_reads(code), guarded(code), self.decl.spawned, params, tasks.loop_of(self), final)
 
     def emit(self, instr) -> int:
         self.code.append(instr)
@@ -118,7 +122,7 @@ class Lowering:
     def without_dead_resets(self) -> tuple:
         """Resets (`emit_resets`) of locals that are written before any read: no-op jumps."""
         code = list(self.code)
-        dead = dead_locals(tuple(code), len(self.locals.order))
+        dead = dead_locals(tuple(code), len(self.locals.order), self.final)
         for pc, i in enumerate(code):
             if type(i) is ir.SetLocal and i.fn is calls.unset and i.dst in dead[pc + 1]:
                 code[pc] = ir.Jump(pc + 1, False, i.src)
@@ -146,6 +150,15 @@ class Lowering:
 
     def skip(self, s: S.Skip, src: Src) -> None:
         pass
+
+    def await_(self, s: S.Await, src: Src) -> None:
+        tasks.await_(self, s, src)
+
+    def spawn(self, s: S.Spawn, src: Src) -> None:
+        spawns.spawn(self, s, src)
+
+    def delete(self, s: S.Delete, src: Src) -> None:
+        maps.delete(self, s, src)
 
     def atomic(self, s: S.Atomic, src: Src) -> None:
         # Only the outermost block is marked: a nested block is part of its step (an
@@ -218,7 +231,8 @@ class Lowering:
         self.labels[s.label] = start
 
     FORMS = {S.Assign: assign, S.Sync: sync, S.Check: check, S.Skip: skip, S.Atomic: atomic, S.If: if_,
-             S.While: while_, S.Labeled: labeled, S.Jump: jump, S.Invoke: invoke}  # each statement form -> its lowering
+             S.While: while_, S.Labeled: labeled, S.Jump: jump, S.Invoke: invoke,
+             S.Delete: delete, S.Spawn: spawn, S.Await: await_}  # each statement form -> its lowering
 
     def shift_targets(self, at: int) -> None:
         """After inserting one instruction at `at`, move jump targets that point past it."""

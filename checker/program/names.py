@@ -14,6 +14,7 @@ from checker.program.ir import Fault
 
 TYPE_WORDS = {"int": "an int", "bool": "a bool", "int_array": "an int array", "bool_array": "a bool array",
               "thread": "a thread", "var": "a shared variable", "local": "a thread-local variable",
+              "map": "a map",
               **{kind: d.noun for kind, d in KINDS.items()},
               **{f"{kind}_array": f"a {kind} array" for kind, d in KINDS.items() if d.array_of}}
 

@@ -36,7 +36,7 @@ def check(model: S.Model, names: Names) -> dict[str, S.ProcedureDecl]:
                                  f"{describe_type(names.kinds[q])}", pos, "rename the parameter")
     walker = Walker(procs)
     for d in model.threads:
-        walker.body(d.body, loop=False, atomic=False, proc=None)
+        walker.body(d.body + d.final, loop=False, atomic=False, proc=None)
     for p in model.procedures:
         walker.body(p.body, loop=False, atomic=False, proc=p)
     recursion(procs, walker.calls)

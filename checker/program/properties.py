@@ -2,7 +2,7 @@
 
 `final` and `always` are conditions over shared memory, inputs and thread positions, compiled by
 the one expression compiler (`expr.Expressions`) with the leaves of a property (`PropertyExprs`):
-memory is read in place (no steps), and `sum(a)`, `len(a)` and `at(THREAD, LABEL)` are allowed.
+memory is read in place (no steps), and `sum(a)`, `len(a)`, `len(q)` and `at(THREAD, LABEL)` are allowed.
 Each property records the memory slots and the threads whose position it reads (the reduction's
 observer needs them). `no_race` and `no_leak` name what they watch; their names are checked here.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from checker.errors import ModelError, did_you_mean
 from checker.lang import syntax as S
-from checker.program import ir
+from checker.program import ir, maps
 from checker.program.expr import Expressions, const, direct_cell
 from checker.program.layout import Layout
 from checker.program.names import describe_type
@@ -23,7 +23,8 @@ def compile_property(layout: Layout, threads: list[ir.ThreadCode], p: S.Property
     if t != "bool":
         raise ModelError(f"a '{p.kind}' property must be a condition, found {describe_type(t)}", p.expr.pos,
                          "compare it, e.g. 'x == 2'")
-    return ir.Property(p.kind, fn, p.text, p.pos, frozenset(exprs.slots), frozenset(exprs.observed))
+    return ir.Property(p.kind, fn, p.text, p.pos, frozenset(exprs.slots), frozenset(exprs.observed),
+                       frozenset(exprs.syncs))
 
 
 class PropertyExprs(Expressions):
@@ -36,6 +37,7 @@ class PropertyExprs(Expressions):
         self.threads = threads
         self.slots: set[int] = set()  # the memory slots it reads
         self.observed: set[int] = set()  # the threads whose position it reads
+        self.syncs: set[int] = set()  # the sync objects it reads (`len(q)`)
 
     def name(self, e: S.Name, src: ir.Src):
         n, c = e.id, self.layout
@@ -54,7 +56,12 @@ class PropertyExprs(Expressions):
                          did_you_mean(n, list(c.input_slot) + list(c.vars))
                          or "properties read shared variables and inputs, not thread locals")
 
+    def member(self, e: S.Binary, src: ir.Src):
+        return maps.member(self, e, src, maps.Slots(self.slots), step=False)
+
     def index(self, e: S.Index, src: ir.Src):
+        if e.base.id in self.layout.maps:  # `cache[k]`, read in place (a missing key: a runtime error)
+            return maps.read(self, e, src, maps.Slots(self.slots))
         var = self.layout.vars.get(e.base.id)
         if var is None or not var.array:
             raise ModelError(f"'{e.base.id}' is not a shared array", e.pos)
@@ -67,7 +74,35 @@ class PropertyExprs(Expressions):
     def any_value(self, e: S.AnyValue):
         raise ModelError(self.UNSUPPORTED, e.pos)
 
+    def queue(self, e: S.Name | S.Index) -> bool:
+        ref = self.layout.sync_refs.get((e.base if isinstance(e, S.Index) else e).id)
+        return ref is not None and ref[0] == "queue"
+
+    def queue_id(self, e: S.Name | S.Index) -> int:
+        """The sync object `len(q)` or `len(qs[2])` reads (an index in a property is a constant)."""
+        name = (e.base if isinstance(e, S.Index) else e).id
+        kind, base, size = self.layout.sync_refs[name]
+        array = self.layout.names.kinds[name] != kind
+        if not array:
+            if isinstance(e, S.Index):
+                raise ModelError(f"'{name}' is not an array", e.pos)
+            return base
+        if not isinstance(e, S.Index) or not isinstance(e.index, S.Num):
+            raise ModelError(f"'{name}' is an array of {size} queues; name one by a constant index", e.pos,
+                             f"write len({name}[0])")
+        if not 0 <= e.index.value < size:
+            raise ModelError(f"index {e.index.value} out of range for '{name}' (size {size})", e.index.pos)
+        return base + e.index.value
+
     def call(self, e: S.Call, src: ir.Src):
+        if e.fn == "len" and len(e.args) == 1 and isinstance(e.args[0], S.Name) and e.args[0].id in self.layout.maps:
+            return maps.size(self, e, src, maps.Slots(self.slots), step=False)
+        if e.fn == "len":
+            maps.len_of_other(self.layout, e)
+        if e.fn == "len" and len(e.args) == 1 and isinstance(e.args[0], (S.Name, S.Index)) and self.queue(e.args[0]):
+            k = self.queue_id(e.args[0])
+            self.syncs.add(k)
+            return [], (lambda X: len(X.Y[k][1])), "int"
         if e.fn in ("sum", "len"):
             if len(e.args) != 1 or not isinstance(e.args[0], S.Name) or not (
                     e.args[0].id in self.layout.vars and self.layout.vars[e.args[0].id].array):
@@ -98,11 +133,16 @@ class PropertyExprs(Expressions):
 def race(layout: Layout, p: S.PropertyDecl) -> ir.Property:
     """A `no_race` entry: the property 'race' watching the cells of the named variables and
     arrays (every non-atomic one when none is named); `slots` holds those cells."""
+    watched_maps = []  # maps: their entries and key sets (docs/semantics.md, "Maps")
     if not p.names:
         watched = [v for v in layout.vars.values() if not v.atomic]
+        watched_maps = list(layout.maps.values())
     else:
         watched = []
         for name, pos in p.names:
+            if name in layout.maps:
+                watched_maps.append(layout.maps[name])
+                continue
             var = layout.vars.get(name)
             if var is None:
                 kind = layout.names.kinds.get(name)
@@ -115,10 +155,11 @@ def race(layout: Layout, p: S.PropertyDecl) -> ir.Property:
                 raise ModelError(f"'{name}' is atomic: its accesses never race", pos,
                                  "drop it from 'no_race', or declare it without 'atomic' to check it")
             watched.append(var)
-    if not watched:
+    if not watched and not watched_maps:
         raise ModelError("'no_race' has nothing to watch: the model has no non-atomic shared variable", p.pos,
                          "declare a shared variable, or drop 'no_race'")
-    slots = frozenset(k for v in watched for k in range(v.base, v.base + v.size))
+    slots = frozenset(k for v in watched for k in range(v.base, v.base + v.size)) | frozenset(
+        k for mv in watched_maps for k in range(*maps.block(mv)))
     return ir.Property("race", None, p.text, p.pos, slots, frozenset())
 
 

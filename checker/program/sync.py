@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 
 from checker.errors import ModelError
 from checker.lang import syntax as S
-from checker.lang.statements import GIVING
 from checker.primitives import KINDS, STATEMENTS
 from checker.primitives.base import Statement
-from checker.program import ir
+from checker.program import ir, spawns
 from checker.program.ir import Src
 from checker.program.names import describe_type
 
@@ -34,33 +33,59 @@ def lower(low: Lowering, s: S.Sync, src: Src) -> None:
         return
     obj, pre = sync_ref(low, s.args[0], src, form, 0)
     low.emit_all(pre)
-    low.emit(ir.SyncOp(s.op, obj, None, src))
+    arg = item(low, s.value, src, form) if form.value else None
+    low.emit(ir.SyncOp(s.op, obj, None, src, arg))
 
 
-def giving(low: Lowering, call: S.Call, src: Src) -> str:
-    """`ok = trylock m`: the step writes its value into a temp; returns the value's type."""
-    form = GIVING[call.fn]
+def item(low: Lowering, e: S.Expr, src: Src, form: Statement):
+    """The value a statement takes (`put q EXPR`): its reads come first, after the operand's."""
+    pre, fn, t = low.exprs.expr(e, src)
+    low.exprs.want(t, "int", e.pos, f"the {form.value} of '{form.word}'")
+    low.emit_all(pre)
+    return fn
+
+
+TRIES = {"lock": "trylock", "acquire": "tryacquire", "get": "try_get"}  # a timed wait is its `try` form
+
+
+def giving(low: Lowering, call: S.Call, src: Src) -> list[tuple[str, int]]:
+    """`ok = trylock m`, `ok = try_put q EXPR`, `ok, v = try_get q`, `ok = lock m timeout`,
+    `ok = wait cv m timeout`: the step writes its values into temps; returns (type, temp) per value.
+    A timed wait on a mutex, a semaphore or a queue is its `try` form (docs/semantics.md, "Timed
+    waits"); a timed `wait` is a `Wait` whose timeout may fire while it sleeps."""
+    form = STATEMENTS[call.fn]
+    gives = form.timed if call.timed else form.returns
+    types = list(gives) if isinstance(gives, tuple) else [gives]
+    if call.fn == "wait":
+        if not form.atomic_ok and low.atomic_depth:
+            raise ModelError("'wait' cannot be inside an atomic block", call.pos)
+        dst = low.locals.temp("bool")
+        wait(low, S.Sync("wait", call.args, src.pos, src.text), src, form, dst)
+        return [("bool", dst)]
+    if call.timed and low.atomic_depth:  # it may wait for its timeout
+        raise ModelError(f"a timed '{call.fn}' cannot be inside an atomic block", call.pos,
+                         "it may wait for its timeout, and an atomic block never waits: put it before or after the block")
     obj, pre = sync_ref(low, call.args[0], src, form, 0)
     low.emit_all(pre)
-    dst = low.locals.temp(form.returns)
-    low.emit(ir.SyncOp(call.fn, obj, dst, src))
-    return form.returns
+    arg = item(low, call.args[-1], src, form) if form.value else None
+    temps = [low.locals.temp(t) for t in types]
+    op = TRIES[call.fn] if call.timed else call.fn
+    low.emit(ir.SyncOp(op, obj, temps[0], src, arg, temps[1] if len(temps) > 1 else None, call.timed))
+    return list(zip(types, temps))
 
 
 def join(low: Lowering, s: S.Sync, src: Src, form: Statement) -> None:
-    t = low.layout.thread_ref(s.args[0], s.args[0].pos)
-    if t == low.index:
-        raise ModelError("a thread cannot join itself", s.pos)
-    low.joins.add(t)
-    low.emit(ir.Join(t, src))
+    spawns.join(low, s.args[0], src)
 
 
-def wait(low: Lowering, s: S.Sync, src: Src, form: Statement) -> None:
+def wait(low: Lowering, s: S.Sync, src: Src, form: Statement, dst: int | None = None) -> None:
+    """`wait cv m` (and a timed wait, whose result goes to `dst`): the release and sleep, then
+    the re-acquisition of m after the wake-up."""
     cv, pre1 = sync_ref(low, s.args[0], src, form, 0)
     m, pre2 = sync_ref(low, s.args[1], src, form, 1)
     low.emit_all(pre1 + pre2)
-    low.emit(ir.Wait(cv, m, src))
-    low.emit(ir.Reacquire(m, cv, Src(f"(wake up: take {m.name} again)", s.pos)))
+    low.emit(ir.Wait(cv, m, src, dst))
+    low.emit(ir.Reacquire(m, cv, Src(f"(wake up: take {m.name} again)", s.pos), dst))
 
 
 def arrive_and_wait(low: Lowering, s: S.Sync, src: Src, form: Statement) -> None:

@@ -26,6 +26,7 @@ import json
 
 from checker.render.outcome import Outcome, Style, violated
 from checker.render.words import shown_violation
+from checker.symbolic.maps import MapValue
 
 SAFE = 2 ** 53 - 1  # RFC 7159's interoperable integers
 DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -38,6 +39,8 @@ def value(x):
         return x
     if isinstance(x, int):
         return x if -SAFE <= x <= SAFE else {"#bigint": str(x)}
+    if isinstance(x, MapValue):  # a shared map: ITF's map form
+        return {"#map": [[value(k), value(v)] for k, v in x]}
     if isinstance(x, (list, tuple)):
         return [value(c) for c in x]
     return str(x)  # a value kind ITF has no form for: its display text
@@ -75,6 +78,8 @@ def state_object(program, s, step, index: int, inputs: dict) -> dict:
     for name, var in program.vars.items():
         cells = list(s.M[var.base:var.base + var.size])
         obj[name] = value(cells if var.array else cells[0])
+    for name, mv in program.maps.items():
+        obj[name] = value(s.M[mv.slot])
     described = describe_state(program, s)
     obj[THREADS] = described["threads"]
     obj[LOCKS] = {o.name: described["locks"].get(o.name, "free") for o in program.syncs
@@ -96,7 +101,7 @@ def trace_object(o: Outcome, p) -> dict:
             "violation": {"kind": v.kind, "message": v.message, "line": v.line, "column": v.col}}
     if draws:
         meta["draws"] = {k: value(x) for k, x in draws.items()}
-    return {"#meta": meta, "params": names, "vars": [*program.vars, THREADS, LOCKS, ACTION],
+    return {"#meta": meta, "params": names, "vars": [*program.vars, *program.maps, THREADS, LOCKS, ACTION],
             "states": [state_object(program, s, step, k, trace.inputs)
                        for k, (s, step) in enumerate(states(program, trace, r.options.get("spurious_wakeups", False)))]}
 

@@ -118,14 +118,16 @@ def listing(trace, width: int = 110) -> Table:
 
 
 def trace_table(trace, console: Console, width: int) -> Table:
-    """Columns per thread when each gets MIN_COLUMN characters and its longest statement
-    whole; otherwise the per-step list."""
+    """Columns per thread when each gets MIN_COLUMN characters, its longest statement whole and
+    every effect unwrapped; otherwise the per-step list."""
     threads = list(dict.fromkeys(s.thread for s in trace.steps))
     table = columns(trace, threads, width)
     overhead = 4 + 3 * len(threads)  # the step number, and the padding between columns
     need, _ = widths(rows(trace), threads)
     whole = sum(max(n, MIN_COLUMN) for n in need.values()) + overhead <= width  # no statement breaks
     if whole and len(threads) * MIN_COLUMN + overhead <= width:
-        if Measurement.get(console, console.options.update_width(width), table).minimum <= width:
+        # only when no column has to be narrowed below its content's width: Rich's narrowing of
+        # a column of wrapped effects can crop the end of a wrapped line ('results = [1, 2]')
+        if Measurement.get(console, console.options.update_width(width), table).maximum < width:
             return table
     return listing(trace, width)

@@ -173,6 +173,8 @@ def key(v: Value):
         return v
     if t is bool:
         return _TRUE if v else _FALSE
+    if isinstance(v, tuple):  # a map's entries (`symbolic.maps.MapValue`)
+        return ("map",) + tuple((key(a), key(b)) for a, b in v)
     return ("z", v.get_id())
 
 

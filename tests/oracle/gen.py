@@ -544,3 +544,111 @@ def barrier_models(draw, cfg: BarrierConfig = BARRIER_GENERAL) -> str:
 
 def random_barrier_model(rng: random.Random, cfg: BarrierConfig = BARRIER_GENERAL) -> str:
     return barrier_program(RandomChooser(rng), cfg)
+
+
+# ---- shared maps -------------------------------------------------------------------------------
+# A separate family (the programs above are unchanged): 2-4 threads over a map `c` and the
+# variables x, y: writes, reads (a missing key is a runtime violation), deletes (of a missing key:
+# too), `k in c` and `len(c)` in conditions and assignments, a read-through fill under a lock or
+# not, keys that are constants, locals, tid, or (MapConfig.symbolic) the input g, which the
+# checker keeps symbolic (a key it must fork on, or prove present). Keys 1 and 9 share a bucket
+# of the reduction (k % 8), so the counts check that bucket-level dependence is what is documented.
+
+@dataclass(frozen=True)
+class MapConfig:
+    threads: tuple = (2, 4)
+    units: tuple = (1, 3)
+    violations: bool = True  # reads and deletes that may miss their key; asserts
+    symbolic: bool = False  # an input g: int in 0..2 as a key
+    races: bool = False  # `no_race` (and no other property)
+    loops: bool = False  # a counted loop around a unit
+
+
+MAP_COUNTS = MapConfig(violations=False)
+MAP_GENERAL = MapConfig(loops=True)
+MAP_SYMBOLIC = MapConfig(symbolic=True)
+MAP_RACES = MapConfig(violations=False, races=True)
+MAP_RACES_SYMBOLIC = MapConfig(violations=False, races=True, symbolic=True)
+
+
+def map_program(c, cfg: MapConfig = MAP_GENERAL) -> str:
+    """One random map program, drawn with chooser `c` (RandomChooser or DrawChooser)."""
+    n = c.int(*cfg.threads)
+    counted = n >= 3 and c.int(0, 2) == 0
+
+    def key(tid_ok: bool) -> str:
+        return c.pick(["1", "1", "9", "2", "r", "r % 2"] + (["tid"] if tid_ok else []) + (["g"] if cfg.symbolic else []))
+
+    def unit(tid_ok: bool) -> list:
+        k = key(tid_ok)
+        var = c.pick(["x", "y"])
+        kinds = ["put", "put", "put", "in", "len", "fill", "locked", "var", "local"]
+        if cfg.violations:
+            kinds += ["get", "get", "del", "assert"]
+        else:
+            kinds += ["safe_get", "safe_del"]
+        if cfg.loops:
+            kinds += ["loop"]
+        kind = c.pick(kinds)
+        if kind == "put":
+            return [f"c[{k}] = {c.pick(['0', '5', 'r', var, 'r + 1'])}"]
+        if kind == "in":
+            return [c.pick([f"ok = {k} in c", f"ok = {k} in c and x == 0"])]
+        if kind == "len":
+            return [c.pick(["r = len(c)", f"{var} = len(c)"])]
+        if kind == "fill":  # read-through: fill the entry if it is missing
+            return [{"if": f"not ({k} in c)", "then": [f"c[{k}] = {var}"]}]
+        if kind == "locked":
+            return ["lock m", {"if": f"{k} in c", "then": [f"r = c[{k}]"], "else": [f"c[{k}] = 3"]}, "unlock m"]
+        if kind == "var":
+            return [f"{var} = {c.int(0, 2)}"]
+        if kind == "local":
+            return [f"r = {c.pick(['1', '2', '9', var])}"]
+        if kind == "get":
+            return [f"r = c[{k}]"]
+        if kind == "del":
+            return [f"del c[{k}]"]
+        if kind == "assert":
+            return [c.pick(["assert len(c) < 3", f"assert not ({k} in c) or c[{k}] != 5"])]
+        if kind == "safe_get":
+            return [{"if": f"{k} in c", "then": [f"r = c[{k}]"]}] if c.int(0, 1) else ["lock m", {"if": f"{k} in c", "then": [f"r = c[{k}]"]}, "unlock m"]
+        if kind == "safe_del":
+            return ["lock m", {"if": f"{k} in c", "then": [f"del c[{k}]"]}, "unlock m"]
+        return ["j = 0", {"while": "j < 2", "do": unit(tid_ok) + ["j = j + 1"]}]
+
+    names = [f"t{k}" for k in range(n - 2)] + ["w"] if counted else [f"t{k}" for k in range(n)]
+    bodies = []
+    for name in names:
+        count = 2 if name == "w" else None
+        bodies.append((name, count, [s for _ in range(c.int(*cfg.units)) for s in unit(count is not None)]))
+    lines = ["model: maps"]
+    if cfg.symbolic:
+        lines += ["inputs:", "  g: int in 0..2"]
+    lines += ["shared:", "  c: map", "  x: 0", "  y: 0", "  m: mutex", "threads:"]
+    for name, count, body in bodies:
+        lines.append(f"  {name}:")
+        if count:
+            lines.append(f"    count: {count}")
+        lines += ["    locals: {r: 0, ok: false, j: 0}", "    do:"]
+        for s in body:
+            lines += stmt_lines(s, "      ")
+    if cfg.races:
+        lines += ["check:", "  - no_race"]
+    else:
+        pool = [None, "final: len(c) <= 2", "final: not (1 in c) or c[1] != 5", "final: x + y < 3"]
+        if cfg.violations:  # an `always` adds the reduction's observer: not in the counted family
+            pool.append("always: len(c) < 3")
+        props = [p for p in (c.pick(pool),) if p]
+        if props:
+            lines.append("check:")
+            lines += [f"  - {p.split(': ', 1)[0]}: {q(p.split(': ', 1)[1])}" for p in props]
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def map_models(draw, cfg: MapConfig = MAP_GENERAL) -> str:
+    return map_program(DrawChooser(draw), cfg)
+
+
+def random_map_model(rng: random.Random, cfg: MapConfig = MAP_GENERAL) -> str:
+    return map_program(RandomChooser(rng), cfg)

@@ -59,6 +59,12 @@ is that one read (a read access for dependence) and leaves the loop. A thread re
 counts as stuck for deadlock. (The checker makes each failed test an event of its own, so
 its trace counts differ on such models: `Result.spins`, and `Result.count_safe` is false.)
 
+Maps (`cache: map`, docs/semantics.md "Maps"): a map is one memory slot whose value here is a
+tuple of (key, value) pairs in ascending key order (shown `{1: 5, 3: 0}`, as the checker shows
+it). `cache[k]`, `k in cache` and `len(cache)` are shared reads like a variable's (a step each,
+after the reads of k), `cache[k] = v` and `del cache[k]` a step each; a missing key read or
+deleted is a `runtime` violation of that step. The oracle's inputs are concrete, so every key is.
+
 The dependence table (the contract the reduction must implement; docs/soundness.md) is
 `DEPENDENCE` below; two events of different threads are dependent iff they access a common
 location and at least one of the two accesses writes it.
@@ -76,7 +82,7 @@ from checker.lang import parse_model
 from checker.lang import syntax as S
 
 R, W = "R", "W"
-RUN, WAIT, DONE = "run", "wait", "done"
+RUN, WAIT, DONE, NEW = "run", "wait", "done", "new"  # NEW: `start: spawned`, not spawned yet
 NOWHERE = Pos(1, 1)
 MAX_INPUT_VALUES = 64  # inputs are enumerated: every value of every input, in every combination
 
@@ -128,11 +134,32 @@ DEPENDENCE = {
     "signal": lambda f: [(obj(f["cv"]), W)],
     "broadcast": lambda f: [(obj(f["cv"]), W)],
     "reacquire": lambda f: [(obj(f["m"]), W), (obj(f["cv"]), R)],
+    # timed waits: a timed lock / acquire is its try form; a timed wait's timeout writes cv, as a signal does
+    "tryacquire": lambda f: [(obj(f["s"]), W if f["ok"] else R)],
+    "timeout": lambda f: [(obj(f["cv"]), W)],
+    # queue q: R ring positions (R = its capacity, or QUEUE_RING unbounded) and its two ends; the
+    # n-th put of an execution writes position n mod R and the put end, the n-th get position
+    # n mod R and the get end; a failed try reads its position and its end; len reads the positions
+    "put": lambda f: [(("qpos", f["q"], f["at"]), W if f["ok"] else R), (("qend", f["q"], "put"), W if f["ok"] else R)],
+    "get": lambda f: [(("qpos", f["q"], f["at"]), W if f["ok"] else R), (("qend", f["q"], "get"), W if f["ok"] else R)],
+    "qlen": lambda f: [(("qpos", f["q"], at), R) for at in range(f["ring"])],
     # barrier b: every arrival writes it; a departure (after its phase is released) reads it
     "arrive": lambda f: [(obj(f["b"]), W)],
     "depart": lambda f: [(obj(f["b"]), R)],
     # threads: `join t` reads fin(t); the last step of a joined thread t (its `(thread ends)`) writes it
     "join": lambda f: [(fin(f["target"]), R)],
+    # spawn: the group's own location (spawns pick instances in order) and the new instance's fin;
+    # its `(starts)` step reads that fin (one that spawns too many only reads the group)
+    "spawn": lambda f: [(("group", f["group"]), W), (fin(f["thread"]), W)] if f["thread"] is not None
+    else [(("group", f["group"]), R)],
+    "start": lambda f: [(fin(f["thread"]), R)],
+    # event loops: every step of a task writes its loop (its park step also reads what it waits
+    # for: `park_reads`); `cancel` writes the loop of the task it cancels
+    "task": lambda f: [(("loop", f["loop"]), W)],
+    "park": lambda f: [(("loop", f["loop"]), W)] + [(loc, R) for loc in f["reads"]],
+    "cancel": lambda f: [(("loop", f["loop"]), W)] + ([(obj(f["cv"]), W)] if f["cv"] is not None else []),
+    # a task cancelled asleep in a wait leaves the condition's wait set and takes its mutex again
+    "cancel_wait": lambda f: [(("loop", f["loop"]), W), (obj(f["m"]), W), (obj(f["cv"]), W)],
     "exit": lambda f: [(fin(f["thread"]), W)],
     # touch nothing shared
     "any": lambda f: [],
@@ -140,7 +167,20 @@ DEPENDENCE = {
     "atomic": lambda f: [],  # an atomic block: the union of the accesses of what runs inside it
     # the in-place reads of an `assume`, counted in the step whose local work runs it
     "assume_read": lambda f: [(cell(f["slot"]), R)],
+    # map m: B key-set buckets and B entry buckets; key k is in bucket k % B. A put writes the
+    # key set only when its key is new. In place (`assume`): get reads every bucket, in/len the key set.
+    "map_get": lambda f: [(("mval", f["map"], f["key"] % MAP_BUCKETS), R)],
+    "map_put": lambda f: [(("mval", f["map"], f["key"] % MAP_BUCKETS), W)]
+    + ([(("mkeys", f["map"], f["key"] % MAP_BUCKETS), W)] if f["new"] else []),
+    "map_del": lambda f: [(("mval", f["map"], f["key"] % MAP_BUCKETS), W),
+                          (("mkeys", f["map"], f["key"] % MAP_BUCKETS), W)],
+    "map_in": lambda f: [(("mkeys", f["map"], f["key"] % MAP_BUCKETS), R)],
+    "map_len": lambda f: [(("mkeys", f["map"], b), R) for b in range(MAP_BUCKETS)],
+    "assume_map": lambda f: [(("mkeys", f["map"], b), R) for b in range(MAP_BUCKETS)]
+    + ([(("mval", f["map"], b), R) for b in range(MAP_BUCKETS)] if f["entries"] else []),
 }
+MAP_BUCKETS = 8
+QUEUE_RING = 8  # the ring positions of an unbounded queue
 
 
 def dependent(a: dict, b: dict) -> bool:
@@ -171,6 +211,10 @@ class ThreadInfo:
     locals: tuple  # (name, expr)
     joined: bool = False
     last: Pos = NOWHERE  # where a lock held at the end is reported
+    spawned: bool = False  # `start: spawned`
+    params: tuple = ()  # its parameters' names
+    loop: int | None = None  # the sync index of its event loop (`loop: NAME`)
+    final: tuple = ()  # its `finally:` statements
 
 
 @dataclass
@@ -191,6 +235,7 @@ class Model:
     spins: set = field(default_factory=set)  # id() of every spin-wait `while`
     procs: dict = field(default_factory=dict)  # name -> syntax.ProcedureDecl
     sync_size: dict = field(default_factory=dict)  # name -> how many objects (an array of them: N)
+    maps: dict = field(default_factory=dict)  # name -> its memory slot (a map: sorted (key, value) pairs)
 
 
 MISSING = object()  # a call's value when its procedure ended without `return EXPR`
@@ -255,11 +300,14 @@ def resolve(text: str) -> Model:
             for k, e in enumerate(d.init):
                 m.inits.append((len(m.slots), e))
                 m.slots.append(f"{d.name}[{k}]")
-        elif d.kind.removesuffix("_array") in ("mutex", "rwlock", "condition", "semaphore", "barrier"):
+        elif d.kind == "map":  # empty at the start (`Oracle.run`)
+            m.maps[d.name] = len(m.slots)
+            m.slots.append(d.name)
+        elif d.kind.removesuffix("_array") in ("mutex", "rwlock", "condition", "semaphore", "barrier", "queue"):
             kind = d.kind.removesuffix("_array")  # `sems: semaphore[4] 1`: objects sems[0], sems[1], ...
             m.sync_index[d.name] = len(m.syncs)
             m.sync_size[d.name] = d.size
-            number = d.init if kind in ("semaphore", "barrier") else 0  # permits; a barrier's N
+            number = d.init if kind in ("semaphore", "barrier", "queue") else 0  # permits; a barrier's N; capacity
             names = [d.name] if kind == d.kind else [f"{d.name}[{k}]" for k in range(d.size)]
             m.syncs.extend((name, kind, number) for name in names)
         else:
@@ -268,14 +316,19 @@ def resolve(text: str) -> Model:
         first = len(m.threads)
         for i in range(d.count or 1):
             name = f"{d.name}[{i}]" if d.count is not None else d.name
-            m.threads.append(ThreadInfo(name, i, d.body, d.locals))
+            if d.loop is not None and ("loop", d.loop[0]) not in m.sync_index:  # one sync object per loop
+                m.sync_index[("loop", d.loop[0])] = len(m.syncs)
+                m.syncs.append((d.loop[0], "eventloop", 0))
+            m.threads.append(ThreadInfo(name, i, d.body, d.locals, spawned=d.spawned,
+                                        params=tuple(p for p, _ in d.params), final=d.final,
+                                        loop=m.sync_index[("loop", d.loop[0])] if d.loop else None))
         m.thread_names[d.name] = list(range(first, len(m.threads)))
-    bodies = [th.body for th in m.threads] + [p.body for p in m.procs.values()]
+    bodies = [th.body + th.final for th in m.threads] + [p.body for p in m.procs.values()]
     for p in m.procs.values():
         spin_waits(m, p.body, False)
     for th in m.threads:
         spin_waits(m, th.body, False)
-        th.last = last_pos(th.body) or NOWHERE
+        th.last = last_pos(th.body + th.final) or NOWHERE
     for body in bodies:
         for s in walk(body):
             if isinstance(s, S.Labeled):
@@ -285,7 +338,12 @@ def resolve(text: str) -> Model:
             if isinstance(s, S.Assign) and isinstance(s.value, S.AnyValue):
                 m.uses_any = True
             if isinstance(s, S.Sync) and s.op == "join":
-                m.threads[thread_of(m, s.args[0])].joined = True
+                a = s.args[0]
+                if isinstance(a, S.Index) and not isinstance(a.index, S.Num):  # `join worker[h]`: any of them
+                    for u in m.thread_names[a.base.id]:
+                        m.threads[u].joined = True
+                else:
+                    m.threads[thread_of(m, a)].joined = True
     m.counted_loops = all(counted(s, m) for body in bodies for s in walk(body) if isinstance(s, S.While))
     for p in tree.properties:
         if p.kind in ("final", "always"):
@@ -298,7 +356,7 @@ def spin_waits(m: Model, body, in_atomic: bool) -> None:
     for s in body:
         if isinstance(s, S.While):
             if (not in_atomic and all(isinstance(b, S.Skip) for b in s.body)
-                    and shared_reads(m, s.cond) == 1):
+                    and shared_reads(m, s.cond) == 1 and not map_reads(m, s.cond)):
                 m.spins.add(id(s))
             spin_waits(m, s.body, in_atomic)
         elif isinstance(s, S.If):
@@ -325,6 +383,22 @@ def shared_reads(m: Model, e) -> int:
             return 0
         return sum(shared_reads(m, a) for a in e.args)
     return 0
+
+
+def map_reads(m: Model, e) -> bool:
+    """Does `e` read a map (`cache[k]`, `k in cache`, `len(cache)`)? Such a read is not a spin-wait's."""
+    if isinstance(e, S.Index):
+        return e.base.id in m.maps or map_reads(m, e.index)
+    if isinstance(e, S.Name):
+        return e.id in m.maps
+    if isinstance(e, S.Unary):
+        return map_reads(m, e.operand)
+    if isinstance(e, S.Binary):
+        return map_reads(m, e.left) or map_reads(m, e.right)
+    if isinstance(e, S.Call):  # `len(q)`: a queue's length is not a memory read either
+        return any(map_reads(m, a) for a in e.args) or (
+            e.fn == "len" and (e.args[0].base.id if isinstance(e.args[0], S.Index) else e.args[0].id) in m.sync_index)
+    return False
 
 
 def counted(w: S.While, m: Model) -> bool:
@@ -405,6 +479,8 @@ class Eval:
     values this statement's earlier steps read; past its end, `NeedRead`), or straight from
     memory (mode 'direct': `assume` and properties, which read in place)."""
 
+    sync = ()  # the sync objects' states, for `len(q)` in a property (set by the caller)
+
     def __init__(self, m: Model, mem, locs: dict, tid: int, mode: str, tape: tuple = (), stmt_pos=None):
         self.m, self.mem, self.locs, self.tid, self.mode = m, mem, locs, tid, mode
         self.tape, self.at, self.stmt_pos = tape, 0, stmt_pos
@@ -445,6 +521,15 @@ class Eval:
             if v is None:
                 return Poison(f"local '{n}' is read before it has a value", e.pos)
             return v
+        if isinstance(e, S.Index) and e.base.id in m.maps:
+            return self.map_op("get", e.base.id, self.ev(e.index), e.pos)
+        if isinstance(e, S.Binary) and e.op == "in":
+            return self.map_op("in", e.right.id, self.ev(e.left), e.pos)
+        if isinstance(e, S.Call) and e.fn == "len" and isinstance(e.args[0], S.Name) and e.args[0].id in m.maps:
+            return self.map_op("len", e.args[0].id, 0, e.pos)
+        if isinstance(e, S.Call) and e.fn == "len" and (e.args[0].base.id if isinstance(e.args[0], S.Index)
+                                                        else e.args[0].id) in m.sync_index:
+            return self.queue_len(e.args[0], e.pos)
         if isinstance(e, S.Index):
             var = m.vars[e.base.id]
             i = self.ev(e.index)
@@ -482,6 +567,53 @@ class Eval:
                 return sum(self.shared(var.base + k) for k in range(var.size))
             raise Unsupported(f"function {e.fn} in an expression")
         raise Unsupported(f"expression {type(e).__name__}")
+
+
+def map_op(self, op: str, name: str, k, pos: Pos):
+    """A map read (`get`, `in`, `len`): in place (direct mode; a missing key poisons the value),
+    or from the tape, past whose end it is the statement's next step (NeedRead)."""
+    if self.mode == "direct":
+        if isinstance(k, Poison):
+            return k
+        entries = dict(self.mem[self.m.maps[name]])
+        self.reads.append(("map", name, op == "get"))
+        if op == "get":
+            return entries[k] if k in entries else Poison(f"key {k} is not in map '{name}'", pos)
+        return k in entries if op == "in" else len(entries)
+    if self.at < len(self.tape):
+        v = self.tape[self.at]
+        self.at += 1
+        return v
+    if isinstance(k, Poison):
+        raise StepFault(k.message, k.pos)
+    raise NeedRead(("map", op, name, k))
+
+
+Eval.map_op = map_op
+
+
+def queue_len(self, e, pos: Pos):
+    """`len(q)`: in place (properties: a constant index), or from the tape, past whose end it is
+    the statement's next step."""
+    if isinstance(e, S.Index):
+        i = e.index.value if self.mode == "direct" else self.ev(e.index)
+        if isinstance(i, Poison):
+            raise StepFault(i.message, i.pos)
+        if not 0 <= i < self.m.sync_size[e.base.id]:
+            raise StepFault("queue index out of range", pos)
+        k = self.m.sync_index[e.base.id] + i
+    else:
+        k = self.m.sync_index[e.id]
+    if self.mode == "direct":
+        return len(self.sync[k][1])
+    if self.at < len(self.tape):
+        v = self.tape[self.at]
+        self.at += 1
+        return v
+    raise NeedRead(("queue", k))
+
+
+Eval.queue_len = queue_len
 
 
 def binary(op: str, a, b, pos: Pos):
@@ -531,6 +663,8 @@ def constant(m: Model, e, env: dict):
 def show(v) -> str:
     if type(v) is bool:
         return "true" if v else "false"
+    if type(v) is tuple:  # a map: its (key, value) pairs in key order
+        return "{" + ", ".join(f"{k}: {x}" for k, x in v) + "}"
     return str(v)
 
 
@@ -614,6 +748,9 @@ class Step:
         self.tape = ()
 
     def world(self, op) -> World:
+        loop = self.m.threads[self.t].loop
+        if loop is not None and self.status in (WAIT, DONE) and self.sync[loop][0] == self.t:
+            self.sync[loop] = (None,) + self.sync[loop][1:]  # a task that waits or ends gives its loop back
         threads = list(self.threads)
         threads[self.t] = Thread(self.cont, self.tape, self.locs, self.status, self.cv, self.k, op)
         return World(tuple(self.mem), tuple(self.sync), tuple(threads))
@@ -624,6 +761,42 @@ class Step:
     # -- running
     def run(self, out: list, op=None) -> None:
         """Execute `op` (the step's visible operation), then local work up to the next one."""
+        loop = self.m.threads[self.t].loop
+        if loop is not None and op is not None:  # a task: it takes its loop, or parks, or ends cancelled
+            runs, cancelled, started, waiting = self.sync[loop]
+            t = self.t
+            timed = timed_op(op)
+            if self.t in cancelled and runs != self.t:  # it ends instead of op: it reads what op waits on
+                if op[0] == "reacquire":  # asleep in (or woken from) a wait: it takes the mutex first
+                    self.touch("cancel_wait", loop=loop, m=op[2], cv=op[3])
+                    self.sync[op[2]] = self.t
+                else:
+                    self.touch("park", loop=loop, reads=park_reads(self, op) + op_reads(self, op))
+                self.sync[loop] = (t, cancelled - {t}, started | {t}, waiting - {t})  # one cancel strikes once
+                self.status, self.cv = RUN, None
+                self.unwind(self.t in started)
+                if self.ends_holding():  # no finally to run: it is cancelled where it was suspended
+                    out.append(Outcome(None, ("lock_misuse",) + pos_of(self.locs.get("%suspended", op[1])), False,
+                                       tuple(self.choices), self.acc, tuple(self.ops)))
+                    return
+                self.local_work(out)
+                return
+            if (runs == t or (runs is None and t not in started)) and (
+                    not enabled_alone(self.m, self.world(op), t) or (timed and t not in waiting and not can_complete(self, op))):
+                # it blocks (its first statement too: it starts there); a timed wait now waits
+                self.touch("park", loop=loop, reads=park_reads(self, op))
+                self.sync[loop] = (None, cancelled, started | {t}, waiting | {t} if timed else waiting)
+                out.append(self.outcome(op))
+                return
+            self.touch("task", loop=loop)
+            self.sync[loop] = (t, cancelled, started | {t}, waiting - {t})
+            self.locs.pop("%suspended", None)  # it runs: no longer suspended at its last await
+            if timed and t in waiting and can_complete(self, op):  # it waited: its timeout may fire first
+                g = self.clone()
+                g.choices.append("timed out")
+                g.touch(op[0], **timed_facts(g, op))
+                g.tape += ((False, None) if op[0] == "get" else False,)
+                g.local_work(out)
         try:
             forks = [self] if op is None else self.execute(op)
         except Violation as v:
@@ -683,6 +856,12 @@ class Step:
                 self.depth -= 1
                 self.pop()
                 return None
+            if item[0] == "finally":  # the thread's `finally:` statements run now
+                self.cont = push(item[1], (("finally_end", item[1]), self.cont[1]))
+                return None
+            if item[0] == "finally_end":
+                self.pop()
+                return None
             return item[1]  # ("reacquire", op) / ("exit", op): the op is stored in the item
         s = item
         if isinstance(s, S.Skip):
@@ -712,9 +891,54 @@ class Step:
             return self.jump(s)
         if isinstance(s, S.Invoke):
             return self.invoke(s)
+        if isinstance(s, S.Spawn):
+            return self.spawn_op(s)
+        if isinstance(s, S.Await) and s.task is None:
+            return ("await", s.pos)
+        if isinstance(s, S.Await):  # `cancel NAME[i]`
+            return self.on_instance("cancel", s.task, s.pos)
+        if isinstance(s, S.Delete):
+            return self.delete(s)
         raise Unsupported(type(s).__name__)
 
+    def delete(self, s: S.Delete):
+        """`del cache[k]`: the reads of k, then the step that removes the entry."""
+        ev = self.evaluator("tape", self.tape, s.pos)
+        try:
+            k = ev.ev(s.target.index)
+        except NeedRead as n:
+            return ("read", s.pos, n.slot)
+        except StepFault as f:
+            return ("fault", s.pos, "runtime", f.pos)
+        if isinstance(k, Poison):
+            return ("fault", s.pos, "runtime", k.pos)
+        return ("map_del", s.pos, s.target.base.id, k)
+
     # -- procedures and jumps
+    def ends_holding(self) -> bool:
+        """Is the thread at its end (or its joined exit) while it holds a lock?"""
+        if self.cont is not None and not (isinstance(self.cont[0], tuple) and self.cont[0][0] == "exit"):
+            return False
+        return any((kind == "mutex" and self.sync[k] == self.t) or (kind == "rwlock" and (
+            self.sync[k][0] == self.t or self.t in self.sync[k][1])) for k, (_, kind, _) in enumerate(self.m.syncs))
+
+    def unwind(self, started: bool) -> None:
+        """A cancelled task: to its `finally:` block (not yet begun: run it whole), or, if it has
+        not started, has none, or is inside it already (the rest is skipped), to its end."""
+        items = list(self.items())
+        marks = [k for k, item in enumerate(items) if isinstance(item, tuple) and item[0] in ("finally", "finally_end")]
+        if started and marks:
+            k = marks[0]
+            item = items[k]
+            if item[0] == "finally":
+                self.drop_until(lambda it: it is item)
+                return
+            if not self.tape and tuple(items[:k]) == tuple(item[1]) and "%suspended" in self.locs:
+                return  # suspended at the body's last await, at the block's first statement: run it
+            self.drop_until(lambda it: it is item)
+            self.pop()
+        self.drop_until(lambda it: isinstance(it, tuple) and it[0] == "exit")
+
     def drop_until(self, stop) -> None:
         """Drop continuation items until `stop(item)` holds for the head (or nothing is left)."""
         self.tape = ()
@@ -742,7 +966,7 @@ class Step:
             if isinstance(value, Poison):
                 raise Violation("runtime", value.pos)
         if not any(isinstance(item, tuple) and item[0] == "ret" for item in self.items()):
-            self.drop_until(tagged("exit"))  # a thread's return: to its end
+            self.drop_until(lambda item: tagged("exit")(item) or tagged("finally")(item))  # to its end
             return None
         self.drop_until(tagged("ret"))
         self.cont = (self.cont[0][:4] + (value,), self.cont[1])
@@ -793,6 +1017,10 @@ class Step:
         if value is MISSING:
             raise Violation("runtime", s.pos)
         base = target.base.id if isinstance(target, S.Index) else target.id
+        if base in self.m.maps:
+            if isinstance(index, Poison):
+                return ("fault", s.pos, "runtime", index.pos)
+            return ("map_put", s.pos, base, index, value)
         if base not in self.m.vars:
             self.locs[base] = value
             self.pop()
@@ -827,7 +1055,10 @@ class Step:
             c = ev.ev(s.cond)
             self.at = s.pos
             for slot in ev.reads:
-                self.touch("assume_read", slot=slot)
+                if isinstance(slot, tuple):  # a map read in place
+                    self.touch("assume_map", map=slot[1], entries=slot[2])
+                else:
+                    self.touch("assume_read", slot=slot)
             if isinstance(c, Poison):
                 raise Violation("runtime", c.pos)
             if not c:
@@ -856,7 +1087,16 @@ class Step:
             index = None
             if isinstance(target, S.Index):  # the target's index is read first
                 index = ev.ev(target.index)
-            if isinstance(value, S.Call) and value.fn in ("fetch_add", "cas", "swap"):
+            if isinstance(value, S.Call) and (value.fn in ("get", "try_get", "try_put") or value.timed):
+                op = self.value_op(s, value, ev)
+                if op[0] != "result":
+                    return op
+                result = op[1]
+                if isinstance(result, tuple):  # `ok, v = try_get q`: v changes only when ok
+                    if result[0]:
+                        self.locs[s.second.id] = result[1]
+                    result = result[0]
+            elif isinstance(value, S.Call) and value.fn in ("fetch_add", "cas", "swap"):
                 args = [ev.ev(a) for a in value.args[1:]]  # the value arguments, then the cell's index
                 loc = value.args[0]
                 var = m.vars[loc.base.id if isinstance(loc, S.Index) else loc.id]
@@ -890,6 +1130,12 @@ class Step:
             self.pop()
             return None
         base = target.base.id if isinstance(target, S.Index) else target.id
+        if base in m.maps:  # `cache[k] = v`: the step computes the value, then the key
+            if isinstance(result, Poison):
+                return ("fault", s.pos, "runtime", result.pos)
+            if isinstance(index, Poison):
+                return ("fault", s.pos, "runtime", index.pos)
+            return ("map_put", s.pos, base, index, result)
         if base not in m.vars:  # a local: local work
             if isinstance(result, Poison):
                 raise Violation("runtime", result.pos)
@@ -908,6 +1154,46 @@ class Step:
             k = index
         return ("write", s.pos, var.base + k, result)
 
+    def spawn_op(self, s: S.Spawn):
+        """`spawn NAME(ARGS)`: the arguments' reads, then the spawn step (its target a local)."""
+        if s.target is not None and (not isinstance(s.target, S.Name) or s.target.id in self.m.vars):
+            raise Unsupported("a spawn's handle in a shared variable")
+        ev = self.evaluator("tape", self.tape, s.pos)
+        try:
+            values = tuple(ev.ev(a) for a in s.args)
+        except NeedRead as n:
+            return ("read", s.pos, n.slot)
+        for v in values:
+            if isinstance(v, Poison):
+                return ("fault", s.pos, "runtime", v.pos)
+        return ("spawn", s.pos, s.name.id, values, s.target.id if s.target is not None else None)
+
+    def value_op(self, s: S.Assign, value: S.Call, ev: Eval):
+        """The step of a queue's value statement or of a timed wait, or ("result", its result)
+        once it has run. A timed lock / acquire / get is its try form; a timed wait stores its
+        result itself (true, or false when its timeout fires)."""
+        def local(e) -> str:
+            if not isinstance(e, S.Name) or e.id in self.m.vars or e.id in self.m.maps:
+                raise Unsupported("a queue's or a timed wait's result in a shared variable")
+            return e.id
+        if s.second is not None:
+            local(s.second)
+        if value.fn == "wait":
+            return ("wait", s.pos, self.sync_of(value.args[0], ev, s.pos), self.sync_of(value.args[1], ev, s.pos),
+                    local(s.target))
+        k = self.sync_of(value.args[0], ev, s.pos)
+        v = ev.ev(value.args[1]) if value.fn == "try_put" else None
+        result, done = ev.take()
+        if done:
+            return ("result", result)
+        if isinstance(v, Poison):
+            return ("fault", s.pos, "runtime", v.pos)
+        if value.fn == "try_put":
+            return ("put", s.pos, k, v, True)
+        if value.fn in ("lock", "acquire"):
+            return ("trylock" if value.fn == "lock" else "tryacquire", s.pos, k, True)
+        return ("get", s.pos, k, value.fn == "try_get" or value.timed, value.timed)
+
     def sync_of(self, e, ev: Eval | None = None, pos: Pos = NOWHERE) -> int:
         """The object `e` names; `arr[i]` evaluates i on the statement's tape (its shared reads
         are steps before the operation: NeedRead), an index out of range is a runtime violation."""
@@ -920,9 +1206,23 @@ class Step:
             raise Violation("runtime", pos)
         return self.m.sync_index[e.base.id] + k
 
+    def on_instance(self, kind: str, a, pos: Pos):
+        """`join t[h]`, `cancel t[h]`: the operation on the thread instance `a` names; a computed
+        index is read on the statement's tape first (out of range: a runtime violation)."""
+        if isinstance(a, S.Index) and not isinstance(a.index, S.Num):
+            try:
+                k = self.evaluator("tape", self.tape, pos).ev(a.index)
+            except NeedRead as n:
+                return ("read", pos, n.slot)
+            ids = self.m.thread_names[a.base.id]
+            if isinstance(k, Poison) or not 0 <= k < len(ids):
+                return ("fault", pos, "runtime", pos)
+            return (kind, pos, ids[k])
+        return (kind, pos, thread_of(self.m, a))
+
     def sync_op(self, s: S.Sync):
         if s.op == "join":
-            return ("join", s.pos, thread_of(self.m, s.args[0]))
+            return self.on_instance("join", s.args[0], s.pos)
         ev = self.evaluator("tape", self.tape, s.pos)
         try:
             return self.sync_operation(s, ev)
@@ -937,6 +1237,11 @@ class Step:
         k = self.sync_of(s.args[0], ev, s.pos)
         if s.op == "arrive_and_wait":
             return ("arrive", s.pos, k)
+        if s.op == "put":  # the operand's index, then the value's reads, then the put
+            v = ev.ev(s.value)
+            if isinstance(v, Poison):
+                return ("fault", s.pos, "runtime", v.pos)
+            return ("put", s.pos, k, v, False)
         if s.op == "unlock" and self.m.syncs[k][1] == "rwlock":
             return ("rw_unlock", s.pos, k)
         return (s.op, s.pos, k)
@@ -955,10 +1260,11 @@ class Step:
         if isinstance(s, S.Check):
             return s.op == "assert" and self.reads_shared(s.cond)
         if isinstance(s, S.Assign):
-            if isinstance(s.value, (S.AnyValue, S.Call)) and not (isinstance(s.value, S.Call) and s.value.fn == "len"):
+            if isinstance(s.value, (S.AnyValue, S.Call)) and not (isinstance(s.value, S.Call) and s.value.fn == "len"
+                                                                   and not self.reads_shared(s.value)):
                 return True
             base = s.target.base.id if isinstance(s.target, S.Index) else s.target.id
-            return base in self.m.vars or self.reads_shared(s.value)
+            return base in self.m.vars or base in self.m.maps or self.reads_shared(s.value)
         if isinstance(s, S.If):
             return self.reads_shared(s.cond) or any(self.visible(b) for b in s.then + s.orelse)
         if isinstance(s, S.Jump):
@@ -970,8 +1276,12 @@ class Step:
         return True  # sync operations, atomic blocks, and loops (a visible body, or their own pause)
 
     def reads_shared(self, e) -> bool:
+        if isinstance(e, S.Call):  # `len(cache)` reads a map, `len(q)` a queue (`len(d)` of an array is a constant)
+            return any(isinstance(a, S.Name) and a.id in self.m.maps for a in e.args) or (
+                e.fn == "len" and isinstance(e.args[0], (S.Name, S.Index))
+                and (e.args[0].base.id if isinstance(e.args[0], S.Index) else e.args[0].id) in self.m.sync_index)
         if isinstance(e, S.Name):
-            return e.id in self.m.vars
+            return e.id in self.m.vars or e.id in self.m.maps
         if isinstance(e, S.Index):
             return True
         if isinstance(e, S.Unary):
@@ -986,10 +1296,34 @@ class Step:
         kind, pos = op[0], op[1]
         t, sync = self.t, self.sync
         self.at = pos
-        if kind in ("read", "spin"):  # a spin-wait's test (only once its condition is false)
+        if kind == "read" and isinstance(op[2], tuple) and op[2][0] == "queue":  # `len(q)`
+            k = op[2][1]
+            self.touch("qlen", q=k, ring=self.m.syncs[k][2] or QUEUE_RING)
+            self.tape += (len(sync[k][1]),)
+        elif kind == "read" and isinstance(op[2], tuple):  # a map read: ("map", get | in | len, name, key)
+            _, what, name, k = op[2]
+            entries = dict(self.mem[self.m.maps[name]])
+            self.touch(f"map_{what}", map=name, key=k)
+            if what == "get" and k not in entries:
+                raise Violation("runtime", pos)
+            self.tape += (entries[k] if what == "get" else k in entries if what == "in" else len(entries),)
+        elif kind in ("read", "spin"):  # a spin-wait's test (only once its condition is false)
             slot = op[2]
             self.touch("read", slot=slot)
             self.tape += (self.mem[slot],)
+        elif kind in ("map_put", "map_del"):
+            name, k = op[2], op[3]
+            slot = self.m.maps[name]
+            entries = dict(self.mem[slot])
+            self.touch(kind, map=name, key=k, new=k not in entries)
+            if kind == "map_put":
+                entries[k] = op[4]
+            elif k not in entries:
+                raise Violation("runtime", pos)
+            else:
+                del entries[k]
+            self.mem[slot] = tuple(sorted(entries.items()))
+            self.pop()
         elif kind == "write":
             slot = op[2]
             self.touch("write", slot=slot)
@@ -1081,6 +1415,66 @@ class Step:
                 raise Violation("runtime", pos)  # only inside an atomic block
             sync[k] -= 1
             self.pop()
+        elif kind == "spawn":  # the group's first instance not started yet
+            group = self.m.thread_names[op[2]]
+            new = [u for u in group if self.threads[u].status == NEW]
+            self.touch("spawn", group=op[2], thread=new[0] if new else None)
+            if not new:
+                raise Violation("runtime", pos)
+            u = new[0]
+            th = self.threads[u]
+            self.threads[u] = th._replace(status=RUN, locs={**th.locs, **dict(zip(self.m.threads[u].params, op[3]))})
+            if op[4] is not None:
+                self.locs[op[4]] = group.index(u)
+            self.pop()
+        elif kind == "start":
+            self.touch("start", thread=t)
+            self.pop()
+        elif kind == "await":  # an await point: give the loop back, or end here if cancelled
+            k = self.m.threads[t].loop
+            if t in sync[k][1]:
+                sync[k] = (sync[k][0], sync[k][1] - {t}) + sync[k][2:]
+                self.pop()
+                self.unwind(True)
+                if self.ends_holding():
+                    raise Violation("lock_misuse", pos)
+            else:
+                sync[k] = (None,) + sync[k][1:]
+                self.locs["%suspended"] = pos  # where a cancellation strikes while it does not run
+                self.pop()
+        elif kind == "cancel":  # a task not spawned yet does not exist: nothing happens to it
+            u = op[2]
+            k = self.m.threads[u].loop
+            th = self.threads[u]
+            self.touch("cancel", loop=k, cv=th.cv if th.status == WAIT else None)
+            if th.status != NEW:
+                sync[k] = (sync[k][0], sync[k][1] | {u}) + sync[k][2:]
+            self.pop()
+        elif kind == "tryacquire":
+            k = op[2]
+            self.touch("tryacquire", s=k, ok=sync[k] > 0)
+            self.tape += (sync[k] > 0,)
+            if sync[k] > 0:
+                sync[k] -= 1
+        elif kind == "put":
+            k, v, trying = op[2], op[3], op[4]
+            gets, items = sync[k]
+            cap = self.m.syncs[k][2]
+            room = not cap or len(items) < cap
+            self.touch("put", q=k, at=(gets + len(items)) % (cap or QUEUE_RING), ok=room, n=gets + len(items))
+            if room:
+                sync[k] = (gets, items + (v,))
+            if trying:
+                self.tape += (room,)
+            else:
+                self.pop()
+        elif kind == "get":
+            k, trying = op[2], op[3]
+            gets, items = sync[k]
+            self.touch("get", q=k, at=gets % (self.m.syncs[k][2] or QUEUE_RING), ok=bool(items), n=gets)
+            if items:
+                sync[k] = (gets + 1, items[1:])
+            self.tape += ((bool(items), items[0] if items else None) if trying else items[0],)
         elif kind == "release":
             k = op[2]
             self.touch("release", s=k)
@@ -1088,8 +1482,9 @@ class Step:
             self.pop()
         elif kind in ("signal", "broadcast"):
             k = op[2]
-            waiters = [u for u, th in enumerate(self.threads)
-                       if u != t and th.status == WAIT and th.cv == k]
+            waiters = [u for u, th in enumerate(self.threads)  # a cancelled task has left the wait set
+                       if u != t and th.status == WAIT and th.cv == k and not (
+                           self.m.threads[u].loop is not None and u in sync[self.m.threads[u].loop][1])]
             if kind == "broadcast" or not waiters:  # a signal with no waiter is lost
                 self.touch(kind, cv=k, woken=tuple(waiters))
                 self.pop()
@@ -1113,7 +1508,13 @@ class Step:
             sync[mx] = None
             self.status, self.cv = WAIT, cv
             self.pop()
-            self.cont = (("reacquire", ("reacquire", pos, mx, cv)), self.cont)
+            if len(op) > 4:  # a timed wait: ok is true unless its timeout fires
+                self.locs[op[4]] = True
+            self.cont = (("reacquire", ("reacquire", pos, mx, cv) + op[4:]), self.cont)
+        elif kind == "reacquire" and self.status == WAIT:  # a timed wait's timeout fires
+            self.touch("timeout", cv=op[3])
+            self.status, self.cv = RUN, None
+            self.locs[op[4]] = False
         elif kind == "reacquire":
             mx, cv = op[2], op[3]
             self.touch("reacquire", m=mx, cv=cv)
@@ -1146,10 +1547,96 @@ class Step:
 
 
 def enabled(m: Model, world: World, t: int) -> bool:
-    """Can thread t take a step? (A step that will report a misuse is enabled.)"""
+    """Can thread t take a step? (A step that will report a misuse is enabled.) A task only while
+    its loop runs nothing or runs it; a cancelled task that does not hold it ends; a task that
+    holds it and is blocked parks (an await point)."""
+    loop = m.threads[t].loop
+    if loop is None:
+        return enabled_alone(m, world, t)
+    runs, cancelled = world.sync[loop][:2]
     th = world.threads[t]
-    if th.status != RUN:
+    if (runs is not None and runs != t) or th.status in (DONE, NEW):
         return False
+    if t in cancelled and runs != t:  # it ends (a wait's mutex taken again first)
+        return th.op is None or th.op[0] != "reacquire" or world.sync[th.op[2]] is None
+    first = runs is None and t not in world.sync[loop][2]  # its first statement blocks: it starts there
+    return enabled_alone(m, world, t) or ((runs == t or first) and th.status == RUN and th.op[0] in PARKS)
+
+
+PARKS = ("lock", "read_lock", "write_lock", "acquire", "reacquire", "join", "put", "get")  # may block
+
+
+def timed_op(op) -> bool:
+    """A timed wait (`ok = lock m timeout`, `acquire`, `get`): its try form with the timed mark."""
+    return op is not None and ((op[0] in ("trylock", "tryacquire") and len(op) > 3 and op[3])
+                               or (op[0] == "get" and len(op) > 4 and op[4]))
+
+
+def can_complete(step, op) -> bool:
+    y = step.sync[op[2]]
+    return y is None if op[0] == "trylock" else y > 0 if op[0] == "tryacquire" else bool(y[1])
+
+
+def timed_facts(step, op) -> dict:
+    """What a timed wait that times out although it could complete touches (what completing
+    would: the checker counts it as that step's other outcome)."""
+    if op[0] == "trylock":
+        return {"m": op[2], "ok": True}
+    if op[0] == "tryacquire":
+        return {"s": op[2], "ok": True}
+    gets, items = step.sync[op[2]]
+    return {"q": op[2], "at": gets % (step.m.syncs[op[2]][2] or QUEUE_RING), "ok": True, "n": gets}
+
+
+def pos_of(p: Pos) -> tuple:
+    return (p.line, p.col)
+
+
+def park_reads(step, op) -> list:
+    """What a parking task's blocked operation waits on (its park step reads it)."""
+    kind = op[0]
+    if kind in ("lock", "read_lock", "write_lock", "acquire", "trylock", "tryacquire"):
+        return [obj(op[2])]
+    if kind == "reacquire":
+        return [obj(op[2]), obj(op[3])]
+    if kind == "join":
+        return [fin(op[2])]
+    if kind not in ("put", "get"):
+        return []
+    gets, items = step.sync[op[2]]
+    ring = step.m.syncs[op[2]][2] or QUEUE_RING
+    if kind == "put":
+        return [("qpos", op[2], (gets + len(items)) % ring), ("qend", op[2], "put")]
+    return [("qpos", op[2], gets % ring), ("qend", op[2], "get")]
+
+
+def op_reads(step, op) -> list:
+    """The locations an operation would touch (for a cancelled task's step, which ends instead of
+    it); those that `park_reads` does not cover."""
+    kind = op[0]
+    if kind in ("read", "spin") and not isinstance(op[2], tuple):
+        return [cell(op[2])]
+    if kind == "read" and op[2][0] == "queue":
+        ring = step.m.syncs[op[2][1]][2] or QUEUE_RING
+        return [("qpos", op[2][1], k) for k in range(ring)]
+    if kind in ("write", "rmw"):
+        return [cell(op[2] if kind == "write" else op[3])]
+    if kind in ("unlock", "trylock", "tryacquire", "release", "signal", "broadcast", "arrive", "depart"):
+        return [obj(op[2])]
+    if kind == "wait":
+        return [obj(op[2]), obj(op[3])]
+    if kind in ("exit", "start"):
+        return [fin(step.t)]
+    if kind == "cancel":
+        return [("loop", step.m.threads[op[2]].loop)]
+    return []
+
+
+def enabled_alone(m: Model, world: World, t: int) -> bool:
+    """Is thread t's operation enabled, as far as the operation itself is concerned?"""
+    th = world.threads[t]
+    if th.status != RUN:  # asleep in a timed wait: its timeout may fire
+        return th.status == WAIT and th.op is not None and th.op[0] == "reacquire" and len(th.op) > 4
     kind = th.op[0]
     if kind == "spin":  # rests while its condition is true (a fault in it is the step's)
         c = Eval(m, world.mem, th.locs, m.threads[t].tid, "direct").ev(th.op[3])
@@ -1163,6 +1650,11 @@ def enabled(m: Model, world: World, t: int) -> bool:
         return writer is None and (kind == "read_lock" or not readers)
     if kind == "acquire":
         return world.sync[th.op[2]] > 0
+    if kind == "put" and not th.op[4]:
+        cap = m.syncs[th.op[2]][2]
+        return not cap or len(world.sync[th.op[2]][1]) < cap
+    if kind == "get" and not th.op[3]:
+        return bool(world.sync[th.op[2]][1])
     if kind == "reacquire":
         return world.sync[th.op[2]] is None
     if kind == "depart":  # once the phase it arrived in has been released
@@ -1224,15 +1716,23 @@ class Oracle:
                 mem[slot] = v
             for slot, e in m.inits:
                 mem[slot] = constant(m, e, env)
+            for slot in m.maps.values():
+                mem[slot] = ()
             sync = []
             for _, kind, permits in m.syncs:
                 sync.append({"mutex": None, "rwlock": (None, frozenset()), "semaphore": permits,
-                             "barrier": (0, 0)}.get(kind))
+                             "barrier": (0, 0), "queue": (0, ()),  # a queue: (gets so far, items)
+                             "eventloop": (None, frozenset(), frozenset(), frozenset())}.get(kind))  # (runs, cancelled, started, waiting)
             threads = []
             for th in m.threads:
                 locs = {name: constant(m, e, {**env, "tid": th.tid}) for name, e, _ in th.locals}
                 cont = (("exit", ("exit", th.last)), None) if th.joined else None
-                threads.append(Thread(push(th.body, cont), (), locs, RUN, None, 0, None))
+                if th.final:  # reached at the end, by `return`, or by cancellation
+                    cont = (("finally", th.final), cont)
+                cont = push(th.body, cont)
+                if th.spawned:  # its first step is its start, once spawned
+                    cont = (("start", ("start", th.last)), cont)
+                threads.append(Thread(cont, (), locs, NEW if th.spawned else RUN, None, 0, None))
             world = World(tuple(mem), tuple(sync), tuple(threads))
             for t in range(len(m.threads)):  # start-up local work, thread by thread
                 out: list = []
@@ -1256,21 +1756,21 @@ class Oracle:
         return self.res
 
     def check(self, kind: str, world: World) -> None:
-        """The first property of this kind that the state breaks, if any, is a violation."""
+        """Every property of this kind that the state breaks is a violation (each its own)."""
         for k, e, pos in self.m.props:
             if k != kind:
                 continue
-            v = Eval(self.m, world.mem, {}, 0, "direct").ev(e)
+            ev = Eval(self.m, world.mem, {}, 0, "direct")
+            ev.sync = world.sync
+            v = ev.ev(e)
             if isinstance(v, Poison):
                 self.res.violations.add(("runtime", pos.line, pos.col))
-                return
-            if not v:
+            elif not v:
                 self.res.violations.add((kind, pos.line, pos.col))
-                return
 
     def explore(self, world: World) -> None:
         res, events, pairs = self.res, self.events, self.pairs
-        live = [t for t, th in enumerate(world.threads) if th.status != DONE]
+        live = [t for t, th in enumerate(world.threads) if th.status not in (DONE, NEW)]
         if not live:
             res.finals.add(tuple(show(v) for v in world.mem))
             self.check("final", world)

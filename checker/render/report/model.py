@@ -66,6 +66,7 @@ def resources(program: ir.Program) -> list[tuple[str, str]]:
     """(name, kind) for every shared variable, array and synchronisation object, in declaration
     order (variables first)."""
     return [(v.name, resource_kind(v)) for v in program.vars.values()] + \
+           [(name, "map") for name in program.maps] + \
            [(o.name, resource_kind(o)) for o in program.syncs]
 
 
