@@ -390,7 +390,7 @@ def _name_deadlock(program: ir.Program, s: State, v: Violation, signals: dict) -
 
 def wait_line(w: dict) -> str:
     """One thread of a deadlock in words: 'b waits for m (held by a)'."""
-    held = f" (held by {', '.join(w['held_by'])})" if w.get("held_by") else ""
+    held = f" (held by {', '.join(w['held_by'])})" if w.get("held_by") and w.get("kind") not in ("join", "loop") else ""
     why = f"; {w['why']}" if w.get("why") else ""
     return f"{w['thread']} waits for {w['waits_for']}{held}{why}"
 

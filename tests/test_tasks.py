@@ -413,3 +413,26 @@ threads:
 """
     r = result(text, reduction)
     assert kinds(r) == {"lock_misuse"} and r.violation.message.startswith("worker unlocks m, held by")
+
+
+@BOTH
+def test_a_cancelled_waiter_waits_for_its_mutex_in_a_deadlock_report(reduction):
+    text = """\
+model: cw
+shared: {m: mutex, cv: condition, waiting: 0}
+threads:
+  a:
+    loop: main
+    do: [lock m, waiting = 1, wait cv m, unlock m]
+    finally: [unlock m]
+  h:
+    - {while: waiting == 0, do: []}
+    - lock m
+    - cancel a
+    - join a
+    - unlock m
+"""
+    r = result(text, reduction)
+    assert kinds(r) == {"deadlock"}
+    assert r.violation.message == "deadlock: a cycle of waits: a waits for m held by h; h waits for a to finish"
+    assert r.violation.detail["waits"][0]["waits_for"] == "m (cancelled: it takes it again before it ends)"

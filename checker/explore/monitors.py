@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from checker.explore import tasks
 from checker.explore.semantics import Engine
 from checker.explore.start import View
 from checker.explore.state import DONE, NEW, SPIN, WAIT, State, Violation
@@ -83,6 +84,14 @@ def on_stuck(e: Engine, s: State) -> Violation:
             waits.append({"thread": names[t], "waits_for": f"barrier {name} ({count} of {n} arrived)",
                           "held_by": [], "kind": "barrier"})
             continue
+        if ts.status == WAIT and tasks.ending(e, s, t):  # cancelled in a wait: it must take the mutex again
+            ref = p.threads[t].code[ts.pc].mutex
+            holder = s.Y[ref.id(ts.L)]
+            waits.append({"thread": names[t], "waits_for": f"{p.syncs[ref.id(ts.L)].name} (cancelled: it takes it "
+                          "again before it ends)", "held_by": [names[holder]] if holder >= 0 else [], "kind": "lock"})
+            for h in ([holder] if holder >= 0 else []):
+                graph.add_edge(names[t], names[h], resource=p.syncs[ref.id(ts.L)].name)
+            continue
         if ts.status == WAIT:
             cv = p.threads[t].code[ts.pc].cv
             waits.append({"thread": names[t], "waits_for": f"a signal on {cv.name}", "held_by": [],
@@ -125,7 +134,8 @@ def on_stuck(e: Engine, s: State) -> Violation:
     except nx.NetworkXNoCycle:
         pass
     if cycle:
-        message = "deadlock: a cycle of waits: " + "; ".join(f"{a} waits for {r} held by {b}" for a, b, r in cycle)
+        message = "deadlock: a cycle of waits: " + "; ".join(
+            f"{a} waits for {r}" + ("" if r.endswith("to finish") else f" held by {b}") for a, b, r in cycle)
     elif all(w["kind"] == "spin" for w in waits):
         message = "deadlock: spins forever: " + "; ".join(
             f"{w['thread']} waits for {w['waits_for']}, and no thread will change it"
