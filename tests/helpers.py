@@ -55,3 +55,32 @@ def oracle_sample(draw, cfg, seed: int, count: int, budget: int = 30_000) -> lis
         except TooBig:
             pass
     return out
+
+
+def dpor_pairs(text: str) -> tuple[set, object]:
+    """Every racing pair DPOR's happens-before finds (`Monitor.pairs`), and the search's result."""
+    program = load_text(text, "m.yaml")
+    e = engine_for(program, Options(), enumerate_any=True)
+    d = Dpor(e, Budget(max_steps=2_000_000), keep_going=True)
+    x = d.run()
+    return d.hb.pairs, x
+
+
+def racing_pairs_agree(draw, cfg, seed: int, count: int) -> tuple[int, int]:
+    """On `count` programs drawn by `draw(rng, cfg)` (with `no_race` added), DPOR's racing pairs
+    are the race oracle's (tests/oracle/races.py); returns (programs checked, those with a race)."""
+    import random
+    from oracle.interp import TooBig
+    from oracle.races import racing_pairs
+    rng, checked, with_races = random.Random(seed), 0, 0
+    for _ in range(count):
+        text = draw(rng, cfg) + "check:\n  - no_race\n"
+        try:
+            expected = racing_pairs(text, budget=30_000)
+        except TooBig:
+            continue
+        found, _ = dpor_pairs(text)
+        assert found == expected, f"DPOR only {found - expected}\noracle only {expected - found}\n{text}"
+        checked += 1
+        with_races += bool(expected)
+    return checked, with_races

@@ -19,12 +19,10 @@ import random
 import pytest
 
 from checker.result import Verdict
-from helpers import kinds, oracle_sample, result, search
+from helpers import kinds, oracle_sample, racing_pairs_agree, result, search
 from oracle import gen_queues
-from oracle.interp import TooBig, differences, run
-from oracle.races import racing_pairs
+from oracle.interp import differences, run
 from test_errors import expect_error, model_file
-from test_races import dpor_pairs
 
 CI = bool(os.environ.get("CI"))
 BOTH = pytest.mark.parametrize("reduction", [True, False], ids=["reduced", "full"])
@@ -322,18 +320,7 @@ def test_len_and_a_failed_try_get_order_nothing(reduction):
 
 
 def test_racing_pairs_equal_the_oracle():
-    rng = random.Random(11 if CI else SEED)
-    checked = with_races = 0
-    for _ in range(50):
-        text = gen_queues.random_queue_model(rng, gen_queues.QUEUE_COUNTS) + "check:\n  - no_race\n"
-        try:
-            expected = racing_pairs(text, budget=30_000)
-        except TooBig:
-            continue
-        found, x = dpor_pairs(text)
-        assert found == expected, f"DPOR only {found - expected}\noracle only {expected - found}\n{text}"
-        checked += 1
-        with_races += bool(expected)
+    checked, with_races = racing_pairs_agree(gen_queues.random_queue_model, gen_queues.QUEUE_COUNTS, 11 if CI else SEED, 50)
     assert checked >= 40 and with_races >= 5
 
 

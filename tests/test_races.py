@@ -20,12 +20,10 @@ from dataclasses import replace
 import pytest
 
 from checker.errors import ModelError
-from checker.explore.budget import Budget
-from checker.explore.dpor import Dpor
 from checker.explore.race_states import stateful_gaps
 from checker.result import Verdict
-from checker.verify import Options, engine_for, load, load_text, verify
-from helpers import ROOT, search
+from checker.verify import Options, load, load_text, verify
+from helpers import ROOT, dpor_pairs, search
 from oracle import gen
 from oracle.interp import TooBig, Unsupported
 from oracle.races import racing_pairs
@@ -315,14 +313,6 @@ def with_no_race(text: str, rng: random.Random) -> str:
     if rng.random() < 0.5 and "\n  y: 0\n" in text:
         text = text.replace("\n  y: 0\n", "\n  y: atomic 0\n")
     return text + "check:\n  - no_race\n"
-
-
-def dpor_pairs(text: str) -> tuple[set, object]:
-    program = load_text(text, "m.yaml")
-    e = engine_for(program, Options(), enumerate_any=True)
-    d = Dpor(e, Budget(max_steps=2_000_000), keep_going=True)
-    x = d.run()
-    return d.hb.pairs, x
 
 
 def test_racing_pairs_equal_the_oracle():

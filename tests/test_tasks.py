@@ -20,12 +20,10 @@ from checker.result import Verdict
 from checker.explore.semantics import enabled
 from checker.explore.start import initial
 from checker.verify import Options, engine_for, load_text
-from helpers import kinds, oracle_sample, result, search
+from helpers import kinds, oracle_sample, racing_pairs_agree, result, search
 from oracle import gen_queues
-from oracle.interp import TooBig, differences
-from oracle.races import racing_pairs
+from oracle.interp import differences
 from test_errors import expect_error, model_file
-from test_races import dpor_pairs
 
 CI = bool(os.environ.get("CI"))
 BOTH = pytest.mark.parametrize("reduction", [True, False], ids=["reduced", "full"])
@@ -236,18 +234,7 @@ def test_task_programs_reach_what_the_oracle_reaches():
 
 
 def test_racing_pairs_equal_the_oracle():
-    rng = random.Random(17 if CI else SEED)
-    checked = with_races = 0
-    for _ in range(50):
-        text = gen_queues.random_task_model(rng, gen_queues.TASK_COUNTS) + "check:\n  - no_race\n"
-        try:
-            expected = racing_pairs(text, budget=30_000)
-        except TooBig:
-            continue
-        found, _ = dpor_pairs(text)
-        assert found == expected, f"DPOR only {found - expected}\noracle only {expected - found}\n{text}"
-        checked += 1
-        with_races += bool(expected)
+    checked, with_races = racing_pairs_agree(gen_queues.random_task_model, gen_queues.TASK_COUNTS, 17 if CI else SEED, 50)
     assert checked >= 40 and with_races >= 3
 
 

@@ -283,8 +283,10 @@ class Depart:
 
 
 @dataclass(frozen=True)
-class Join:
-    thread: int  # the thread id, or the first instance's when `local` holds the index (`join worker[h]`)
+class OnThread:
+    """A step on one thread instance: `join worker[h]`, `cancel worker[h]`."""
+
+    thread: int  # the thread id, or the first instance's when `local` holds the index
     src: Src
     local: int | None = None  # the local holding the (resolved) instance index
     size: int = 1  # the instances that `local` ranges over
@@ -292,6 +294,14 @@ class Join:
 
     def target(self, L) -> int:
         return self.thread if self.local is None else self.thread + L[self.local]
+
+
+class Join(OnThread):
+    """`join t`: enabled once that instance has finished."""
+
+
+class Cancel(OnThread):
+    """`cancel NAME[i]`: marks a task of an event loop cancelled (its next await point ends it)."""
 
 
 @dataclass(frozen=True)
@@ -314,18 +324,6 @@ class Await:
     visible = True
 
 
-@dataclass(frozen=True)
-class Cancel:
-    """`cancel NAME[i]`: marks a task of an event loop cancelled (its next await point ends it)."""
-
-    thread: int  # the task, or the first instance's id when `local` holds the index
-    src: Src
-    local: int | None = None
-    size: int = 1
-    visible = True
-
-    def target(self, L) -> int:
-        return self.thread if self.local is None else self.thread + L[self.local]
 
 
 @dataclass(frozen=True)
