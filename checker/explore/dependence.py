@@ -34,7 +34,7 @@ has op ATOMIC: the same as OTHER here, read only by the race check (races.py). H
 from __future__ import annotations
 
 from checker.explore import maps, memory
-from checker.explore.state import ACQ, ATOMIC, OTHER, READ, WAIT, WRITE, Access, State
+from checker.explore.state import ACQ, ATOMIC, OTHER, READ, RUN, WAIT, WRITE, Access, State
 from checker.explore import tasks
 from checker.primitives import SYNC, barrier, condition, eventloop, queue, thread
 from checker.program import ir
@@ -94,6 +94,8 @@ class Dependence:
         self.local_reads = [t.local_reads for t in program.threads]
         self.loops = [th.loop for th in program.threads]  # per thread: its event loop's sync id, or None
         self.atomic_slots = frozenset(k for v in program.vars.values() if v.atomic for k in range(v.base, v.base + v.size))
+        # per thread and pc: the step's accesses when they depend on neither locals nor state
+        self.fixed = [[None] * len(t.code) if t.loop is None and not spurious else [] for t in program.threads]
 
     def sync(self, ref: ir.SyncRef, L, mode: int, op: int) -> Access:
         lo = self.sync0 + ref.base
@@ -122,6 +124,9 @@ class Dependence:
     def pending(self, code: tuple, s: State, t: int) -> tuple:
         """The accesses of thread t's next step in s (a superset of what it will touch)."""
         ts = s.T[t]
+        fixed = self.fixed[t]
+        if ts.status == RUN and ts.pc < len(fixed) and fixed[ts.pc] is not None:
+            return fixed[ts.pc]
         if ts.status == WAIT:
             if type(code[ts.pc]) is ir.Depart:  # waiting at a barrier: its departure, once released
                 acc = barrier.depart_access(self, code[ts.pc], ts.L)
@@ -144,7 +149,18 @@ class Dependence:
             acc = acc + (self.observer,)
         if self.spurious:
             acc = acc + self.quiet_read
+        elif ts.status == RUN and ts.pc < len(fixed) and self.constant(code[ts.pc]):
+            fixed[ts.pc] = acc
         return acc
+
+    @staticmethod
+    def constant(i) -> bool:
+        """Are this instruction's accesses the same in every state and for all locals? (A scalar
+        read, write or read-modify-write other than `cas`; lock or unlock of a single mutex.)"""
+        kind = type(i)
+        if kind is ir.Read or kind is ir.Write or (kind is ir.Rmw and i.op != "cas"):
+            return i.index is None
+        return kind is ir.SyncOp and i.obj.kind == "mutex" and i.obj.local is None and i.op in ("lock", "unlock")
 
     def task(self, code: tuple, s: State, t: int, acc: tuple) -> tuple:
         """A task's step: its instruction's accesses and its loop's location (`instr`); when it is

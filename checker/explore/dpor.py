@@ -30,13 +30,14 @@ from checker.explore.monitors import on_final, on_state, on_stuck
 from checker.explore.happens import Monitor, adjacent
 from checker.explore.races import Watch
 from checker.explore.observe import Observations
+from checker.explore.reversal import Reversal
 from checker.explore.start import starts
-from checker.explore.clock import History, join
+from checker.explore.clock import History
 from checker.explore.dependence import Dependence, dependent
 from checker.explore.search import Exploration, Found, Schedule, Stats, properties, property_of
 from checker.explore.semantics import Engine, enabled, stuck
-from checker.explore.state import ACQ, State, live as live_threads
-from checker.explore.wakeup import Ended, Event, Node, clock_within, covering, insert, key_of, weak_initial
+from checker.explore.state import live as live_threads
+from checker.explore.wakeup import Ended, Event, Node, covering, key_of
 from checker.symbolic.values import Overflow, show
 
 
@@ -44,12 +45,15 @@ class _Stop(Exception):
     pass
 
 
-class Dpor:
+class Dpor(Reversal):
     def __init__(self, engine: Engine, budget: Budget, reduce: bool = True, keep_going: bool = False,
-                 every_property: bool = False, stop_at_cut: bool = False):
+                 every_property: bool = False, stop_at_cut: bool = False, settle: bool = True):
         """keep_going: never stop at a violation (and gather final states: the cross-checks);
         every_property: stop only once every property of the program has a counterexample;
-        stop_at_cut: stop at the first execution a bound cuts (the caller searches again)."""
+        stop_at_cut: stop at the first execution a bound cuts (the caller searches again);
+        settle: drop settled races (`reverse`); False reverses every race at every end (the
+        tests compare the two)."""
+        self.settle = settle
         self.keep_going = keep_going
         self.stop_at_cut = stop_at_cut
         self.goal = {p[0] for p in properties(engine.program)} if every_property else None
@@ -63,9 +67,10 @@ class Dpor:
         self.has_always = any(p.kind == "always" for p in engine.program.properties)
         self.stats = Stats()
         self.stack: list[Node] = []  # stack[i]: the state before events[i]
-        # per event j of the current execution: its races [(i, j, state before j)]. Every execution
-        # that ends reverses every race among its events, those of a prefix it shares with an
-        # earlier execution included: notdep(e, E) depends on the whole of E (Abdulla et al. 2014)
+        # per event j of the current execution: its races [[i, j, state before j, last v]] not
+        # settled. Every execution that ends reverses every race among its events, those of a
+        # prefix it shares with an earlier execution included: notdep(e, E) depends on the whole
+        # of E (Abdulla et al. 2014); reversal.py, and docs/soundness.md, "Settled races"
         self.races: list = []
         self.events: list[Event] = []
         self.hist = History(self.dep.size)
@@ -305,155 +310,6 @@ class Dpor:
         if self.reduce:
             node.sleep[key] = A
 
-    # -- happens-before and races -----------------------------------------------------------------
-    def record(self, node: Node, p: int, key, A: tuple, choices) -> Event:
-        """Append the event: its vector clock, and (with reduction) the races it completes."""
-        prev = node.clock[p]
-        blocking = any(a.op == ACQ for a in A) or self.guarded[p][node.state.T[p].pc]
-        clock, races = self.clock(prev, p, A, self.reduce, blocking)
-        seq = prev[p] + 1
-        clock[p] = seq
-        ev = Event(p, key, A, tuple(clock), seq, choices, blocking)
-        pos = len(self.events)
-        self.races.append([(i, pos, node.state) for i in races] if self.reduce else [])
-        self.events.append(ev)
-        self.stack.append(node)
-        self.hist.add(pos, A)
-        return ev
-
     def unfound(self, prop) -> bool:
         """Is this property still without a counterexample (or are all violations wanted)?"""
         return self.keep_going or (prop.kind, prop.pos.line, prop.pos.col) not in self.result.findings
-
-    def undo(self, depth: int) -> None:
-        if self.hb:
-            self.hb.undo()
-        ev = self.events.pop()
-        self.stack.pop()
-        self.races.pop()
-        self.hist.remove(ev.acc)
-        assert len(self.events) == depth
-
-    def clock(self, prev: tuple, p: int, A: tuple, race: bool, blocking: bool):
-        """The vector clock of a new event of p with accesses A (as a list, p's entry not yet
-        bumped), and the positions of the earlier events it races with, latest first.
-
-        Earlier dependent events are visited latest first; the clock joins all of them. A race
-        candidate is one not already ordered before the new event by program order or by the
-        clocks of the candidates kept so far. An event that can be disabled (`blocking`: an
-        acquire, or a pending step at the end of a run) keeps a candidate only if the reversal
-        can run (the release it needed, a later signal it does not need, are looked through:
-        docs/soundness.md, "Blocking"); its history is then read in full."""
-        events = self.events
-        found = self.hist.conflicts(A, lambda pos: events[pos].thread == p, blocking)
-        vc = list(prev)
-        for pos in found:
-            vc = join(vc, events[pos].clock)
-        if not race:
-            return vc, ()
-        C = list(prev)
-        races = []
-        for pos in sorted(found, reverse=True):
-            g = events[pos]
-            if C[g.thread] >= g.seq:
-                continue  # ordered before the new event through another event: no race
-            if blocking and not self.can_reverse(pos, p):
-                continue
-            races.append(pos)
-            C = join(C, g.clock)
-        return vc, races
-
-    def can_reverse(self, i: int, p: int) -> bool:
-        """Can thread p take its next step before events[i], after the events since then that do
-        not happen after it?"""
-        e = self.events[i]
-        v = [g for g in self.events[i + 1:] if g.clock[e.thread] < e.seq]
-        v.append(Event(p, (p, None, None), (), None, 0, (), True))
-        return self.executable(self.stack[i].state, v)
-
-    def reverse(self, i: int, last: Event, j: int, state: State) -> None:
-        """The race of events[i] with `last` (at position j, or pending after the end; `state` is
-        the state it ran or would run from): insert notdep(events[i]).p into the wake-up tree
-        before events[i], where p is last's thread taking its next step with whatever outcome it
-        has there (reversing the race may change what that step reads), unless a sleeper there
-        covers it."""
-        events = self.events
-        e = events[i]
-        t, seq = e.thread, e.seq
-        v = [g for k, g in enumerate(events[i + 1:], i + 1) if k != j and g.clock[t] < seq]
-        p = last.thread
-        acc = self.tail_access(v, p, state, i)  # after v, p's step may touch other locations (a queue's)
-        clock = clock_within(v, Event(p, last.key, acc, None, last.seq, (), last.blocking), self.n)
-        tail = Event(p, (p, None, None), acc, clock, last.seq, (), last.blocking)
-        node = self.stack[i]
-        initial = not any(clock[g.thread] >= g.seq for g in v)
-        if initial and any(k[0] == p for k in node.sleep):
-            outs = self.outcomes(node, p)
-            if outs and all(type(node.sleep.get(key_of(p, o))) is tuple for o in outs):
-                return  # p's step was explored from here already, and nothing in v comes before it
-        v.append(tail)
-        self.propose(node, v)
-
-    def propose(self, node: Node, v: list) -> None:
-        """Insert v into node's wake-up tree unless an explored sibling already covers it."""
-        for q, acc in node.sleep.items():
-            if type(acc) is not Ended and weak_initial(v, q, acc):
-                return
-        insert(node.wut, v)
-
-    def tail_access(self, v: list, p: int, state: State, i: int) -> tuple:
-        """The accesses of p's next step after the reversal. Its locals are those it had in `state`
-        (the same events of p precede it), so they are pending(state), unless what it touches
-        depends on shared values (`cas`, `trylock` fail and only read): then v is run to see.
-        (The weak-initial tests need them exact: the wake-up tree's invariant rests on them.)"""
-        code = self.code[p]
-        pc = state.T[p].pc
-        if pc < len(code) and (state.T[p].status == 0 or self.dep.loops[p] is not None) and self.dep.varies(code, pc, p):
-            s = self.stack[i].state
-            for g in v:
-                s = next(o.state for o in self.e.step(s, g.thread) if key_of(g.thread, o) == g.key)
-            return self.dep.pending(code, s, p)
-        return self.dep.pending(code, state, p)
-
-    def executable(self, state: State, v: list) -> bool:
-        """Can v run from this state? (Only its last event can be disabled: every other event of
-        v has all its happens-before predecessors in v or before it.)"""
-        e = self.e
-        s = state
-        for g in v[:-1]:
-            nxt = None
-            if enabled(e, s, g.thread):
-                for o in e.step(s, g.thread):
-                    if o.violation is None and o.cut is None and key_of(g.thread, o) == g.key:
-                        nxt = o.state
-                        break
-            if nxt is None:
-                return False
-            s = nxt
-        last = v[-1]
-        if not enabled(e, s, last.thread):
-            return False
-        return any(o.violation is not None or o.cut is not None or last.key[1] is None or key_of(last.thread, o) == last.key
-                   for o in e.step(s, last.thread))
-
-    def pending_races(self, node: Node, live: list) -> None:
-        """An execution ended: reverse every race among its events (those in a prefix shared
-        with an earlier execution too: the suffix, and so notdep, differs); threads left
-        unfinished (deadlock, a violation, a cut) race with their next events too."""
-        if not self.reduce:
-            return
-        events = self.events
-        for per_event in self.races:
-            for i, j, state in per_event:
-                self.reverse(i, events[j], j, state)
-        s = node.state
-        j = len(self.events)
-        for p in live:
-            A = self.dep.pending(self.code[p], s, p)
-            if not A:
-                continue
-            prev = node.clock[p]
-            vc, races = self.clock(prev, p, A, True, True)
-            ev = Event(p, (p, None, None), A, None, prev[p] + 1, (), True)
-            for i in races:
-                self.reverse(i, ev, j, s)

@@ -3,7 +3,7 @@
 A wake-up tree (Abdulla, Aronis, Jonsson, Sagonas, JACM 64(4), 2017, Section 6) is an ordered
 tree of event sequences, stored as nested lists `[[key, accesses, subtree(, covered)], ...]`:
 `key` is an event's identity (`key_of`), `accesses` what it touches (None when the event ends
-its execution: it covers nothing). `weak_initial` and `insert` are the paper's operations,
+its execution: it covers nothing). `Initials.weak_initial` and `insert` are the paper's operations,
 extended as docs/soundness.md ("Reduction 1", points 4 and 5) argues.
 """
 from __future__ import annotations
@@ -71,39 +71,75 @@ def clock_within(v: list, last: Event, n: int) -> tuple:
     return tuple(vc)
 
 
-def weak_initial(v: list, key, acc) -> bool:
-    """Is the event `key` (with accesses acc) a weak initial of v: its thread's first event
-    in v is this event and nothing in v before it happens before it, or its thread is not in
-    v and the event is independent of all of v?"""
-    if acc is None:
-        return False  # it ends its execution: nothing after it is explored
-    t = key[0]
-    for k, g in enumerate(v):
-        if g.thread == t:  # a wildcard (any outcome of the step) matches every outcome
-            if g.key != key and g.key[1] is not None and key[1] is not None:
-                return False
+class Initials:
+    """A sequence v of events with, per thread, the position of its first event in v, so that
+    the weak-initial test of many events against one v costs one pass over v."""
+
+    __slots__ = ("v", "first", "ordered")
+
+    def __init__(self, v: list):
+        self.v = v
+        self.first: dict = {}
+        for k, g in enumerate(v):
+            if g.thread not in self.first:
+                self.first[g.thread] = k
+        self.ordered: dict = {}  # position -> does something earlier in v happen before it?
+
+    def weak_initial(self, key, acc) -> bool:
+        """Is the event `key` (with accesses acc) a weak initial of v: its thread's first event
+        in v is this event and nothing in v before it happens before it, or its thread is not in
+        v and the event is independent of all of v?"""
+        if acc is None:
+            return False  # it ends its execution: nothing after it is explored
+        v = self.v
+        k = self.first.get(key[0])
+        if k is None:
+            return not any(dependent(acc, g.acc) for g in v)
+        g = v[k]  # a wildcard (any outcome of the step) matches every outcome
+        if g.key != key and g.key[1] is not None and key[1] is not None:
+            return False
+        ordered = self.ordered.get(k)
+        if ordered is None:
             c = g.clock
-            return not any(c[h.thread] >= h.seq for h in v[:k])
-    return not any(dependent(acc, g.acc) for g in v)
+            ordered = self.ordered[k] = any(c[h.thread] >= h.seq for h in v[:k])
+        return not ordered
 
 
-def insert(tree: list, v: list) -> None:
+def insert(tree: list, v: list, fixed: int = -1) -> bool:
     """insert_[E](v, wut) of the paper: follow the branches whose event is a weak initial of
     what is left of v; a leaf reached means v is covered; else v's rest becomes a new branch.
     A leaf that is a thread's next step with any outcome (key[1] None) may turn out to end its
-    execution or be discarded: it keeps what it covers, to insert again if so (next_child)."""
+    execution or be discarded: it keeps what it covers, to insert again if so (next_child).
+
+    `fixed` >= 0 says that v's first `fixed` events and its last one are the same in every
+    execution that will propose v again (u1 and the racing event; the events between them,
+    u2, may change): the answer is True when a leaf was reached through those events alone.
+    That leaf stays a leaf and covers every such v (docs/soundness.md, "Settled races")."""
+    stable = fixed >= 0
+    tail = True  # v's last event (the racing step) is still in v
     while True:
+        initials = Initials(v)
         for child in tree:
             key, acc, sub = child[0], child[1], child[2]
-            if weak_initial(v, key, acc):
-                k = next((k for k, g in enumerate(v) if g.thread == key[0]), None)
+            if initials.weak_initial(key, acc):
+                k = initials.first.get(key[0])
                 if k is not None:
+                    if k < fixed:
+                        fixed -= 1
+                    elif tail and k == len(v) - 1:
+                        tail = False
+                    else:
+                        stable = False  # an event of u2
                     v = v[:k] + v[k + 1:]
                 elif key[1] is None:
                     child[3].append(v)
-                    return
-                if not sub or not v:
-                    return
+                    return False
+                else:
+                    stable = False  # it commutes with all of v, u2 included
+                if not sub:
+                    return stable and key[1] is not None  # a wildcard leaf may yet cover nothing
+                if not v:
+                    return False
                 tree = sub
                 break
         else:
@@ -112,4 +148,4 @@ def insert(tree: list, v: list) -> None:
                 nxt = []
                 branch.append([g.key, g.acc, nxt] if g.key[1] is not None else [g.key, g.acc, nxt, []])
                 branch = nxt
-            return
+            return False
