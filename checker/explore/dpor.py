@@ -74,6 +74,7 @@ class Dpor(Reversal):
         self.races: list = []
         self.events: list[Event] = []
         self.hist = History(self.dep.size)
+        self.replayed: dict = {}  # steps replayed to find a reversed step's accesses (reversal.py)
         self.result = Exploration("optimal dpor" if reduce else "every interleaving", self.stats)
         # `no_leak`: the observations along the current execution, and of every one ended
         self.observations = Observations(engine.program) if engine.program.leaks else None

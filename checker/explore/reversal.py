@@ -5,7 +5,9 @@ vector clock and races, and, when an execution ends, reverses its races into the
 of the nodes on the path (JACM 64(4), 2017, Algorithm 2, lines 1-6, extended to blocking
 primitives and settled races as docs/soundness.md, "Reduction 1", argues). It reads and
 writes the search's path: `events` (the execution), `stack` (the node before each event),
-`races` (per event: its races not settled), `hist` (accesses per location), and uses `dep`,
+`races` (per event: its races not settled), `hist` (accesses per location), `replayed` (the
+steps `tail_access` ran: (id(state), event key) -> (state, next state), the state kept so
+that its id stays its own; at most about REPLAYED entries), and uses `dep`,
 `e`, `code`, `n`, `reduce`, `guarded`, `settle` and `outcomes` of the search.
 """
 from __future__ import annotations
@@ -15,6 +17,8 @@ from checker.explore.dependence import Dependence
 from checker.explore.semantics import Engine, enabled
 from checker.explore.state import ACQ, State
 from checker.explore.wakeup import Ended, Event, Initials, Node, clock_within, insert, key_of
+
+REPLAYED = 20_000  # steps `tail_access` keeps for later reversals (a cache: emptied when full)
 
 
 class Reversal:
@@ -146,8 +150,13 @@ class Reversal:
         exact: the wake-up tree's invariant rests on them.) Otherwise they are those p's step
         had in `state`: the same events of p precede it."""
         s = self.stack[i].state
+        replayed = self.replayed  # races with the same first event share prefixes of their v
         for g in v:
-            s = next(o.state for o in self.e.step(s, g.thread) if key_of(g.thread, o) == g.key)
+            k = (id(s), g.key)
+            hit = replayed.get(k)
+            if hit is None or hit[0] is not s:
+                hit = replayed[k] = (s, next(o.state for o in self.e.step(s, g.thread) if key_of(g.thread, o) == g.key))
+            s = hit[1]
         return self.dep.pending(self.code[p], s, p)
 
     def executable(self, state: State, v: list) -> bool:
@@ -195,3 +204,5 @@ class Reversal:
             ev = Event(p, (p, None, None), A, None, prev[p] + 1, (), True)
             for i in races:
                 self.reverse(i, ev, j, s)
+        if len(self.replayed) > REPLAYED:
+            self.replayed.clear()
