@@ -15,7 +15,7 @@ from __future__ import annotations
 from checker.explore.clock import join
 from checker.explore.dependence import Dependence
 from checker.explore.semantics import Engine, enabled
-from checker.explore.state import ACQ, State
+from checker.explore.state import ACQ, RUN, State
 from checker.explore.wakeup import Ended, Event, Initials, Node, clock_within, insert, key_of
 
 REPLAYED = 20_000  # steps `tail_access` keeps for later reversals (a cache: emptied when full)
@@ -142,7 +142,7 @@ class Reversal:
         it? (`cas`, `trylock` fail and only read; a task may park.)"""
         code = self.code[p]
         pc = state.T[p].pc
-        return pc < len(code) and (state.T[p].status == 0 or self.dep.loops[p] is not None) and self.dep.varies(code, pc, p)
+        return pc < len(code) and (state.T[p].status == RUN or self.dep.loops[p] is not None) and self.dep.varies(code, pc, p)
 
     def tail_access(self, v: list, p: int, state: State, i: int) -> tuple:
         """The accesses of p's next step after the reversal, when they depend on shared values:
