@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -33,6 +32,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
 import programs  # noqa: E402  (bench/programs.py, next to this file)
+from child import maxrss_mib, run_child, table  # noqa: E402
 
 DEFAULT_TIMEOUT = 120.0  # seconds of search per program
 GRACE = 60.0  # seconds the parent waits beyond the budget before it kills a child
@@ -49,13 +49,6 @@ COLUMNS = ["program", "expected", "executions", "blocked", "verdict", "search", 
            "peak MiB", "mark"]
 
 
-def _maxrss_mib() -> float:
-    import resource
-
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
-
-
 def entries() -> dict[str, tuple]:
     return {e[0]: e for e in programs.ladder()}
 
@@ -66,27 +59,15 @@ def one(name: str, timeout: float) -> None:
 
     _, _, text, _, _ = entries()[name]
     verify(load_text(WARMUP, "warmup"), Options())
-    base = _maxrss_mib()
+    base = maxrss_mib()
     r = verify(load_text(text, name), Options(timeout=timeout))
-    peak = _maxrss_mib()
+    peak = maxrss_mib()
     print(json.dumps({"verdict": r.verdict.value, "strategy": r.strategy, "reason": r.reason,
                       "stats": r.stats, "base_mib": base, "peak_mib": peak}, default=str))
 
 
 def run(name: str, timeout: float) -> dict:
-    cmd = [sys.executable, os.path.abspath(__file__), "--one", name, "--timeout", str(timeout)]
-    t0 = time.perf_counter()
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + GRACE, cwd=ROOT)
-    except subprocess.TimeoutExpired:
-        return {"verdict": "timeout", "wall": time.perf_counter() - t0}
-    if p.returncode != 0 or not p.stdout.strip():
-        lines = [ln for ln in p.stderr.splitlines() if ln.strip() and not ln[0].isspace()]
-        err = (lines or [f"exit code {p.returncode}, no output"])[-1]
-        return {"verdict": "error", "error": err[:100], "wall": time.perf_counter() - t0}
-    out = json.loads(p.stdout.strip().splitlines()[-1])
-    out["wall"] = time.perf_counter() - t0
-    return out
+    return run_child(__file__, ["--one", name, "--timeout", str(timeout)], timeout + GRACE)
 
 
 def row(name: str, expected: int, res: dict) -> list[str]:
@@ -105,13 +86,6 @@ def row(name: str, expected: int, res: dict) -> list[str]:
         marks.append("blocked > 0")
     return [name, f"{expected:,}", f"{ex:,}", "-" if blocked is None else f"{blocked:,}", res["verdict"],
             res["strategy"], rate, f"{secs:.3f}", f"{res['peak_mib']:.1f}", ", ".join(marks)]
-
-
-def table(rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(COLUMNS) + " |",
-             "|---|" + "|".join("---:" if c not in ("verdict", "search", "mark") else "---" for c in COLUMNS[1:]) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def select(only: list[str] | None, quick: bool) -> list[tuple]:
@@ -152,7 +126,7 @@ def main() -> None:
         r = row(name, expected, res)
         rows.append(r)
         print("  " + " | ".join(r), file=sys.stderr, flush=True)  # progress
-    print(table(rows))
+    print(table(COLUMNS, rows, {"program", "verdict", "search", "mark"}))
     print()
     print("expected: published number of Mazurkiewicz traces (bench/programs.py cites each source). "
           "executions, blocked: stats['executions'], stats['blocked'].")

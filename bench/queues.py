@@ -33,9 +33,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
+
+from child import maxrss_mib, run_child, table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUDGET = 120.0  # seconds of search per run
@@ -191,40 +192,21 @@ def count_traces() -> tuple[int, int]:
 
 # ---- the measured runs ------------------------------------------------------------------------
 
-def _maxrss_mib() -> float:
-    import resource
-
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
-
-
 def one(name: str, mode: str) -> None:
     """Child: verify one program in one mode and print its figures as one JSON line."""
     from checker.verify import Options, load_text, verify
 
     reduction = mode == "on"
     verify(load_text(WARMUP, "warmup"), Options(reduction=reduction))
-    base = _maxrss_mib()
+    base = maxrss_mib()
     r = verify(load_text(PROGRAMS[name][0], name), Options(reduction=reduction, timeout=BUDGET))
-    peak = _maxrss_mib()
+    peak = maxrss_mib()
     print(json.dumps({"verdict": r.verdict.value, "strategy": r.strategy, "expect_met": r.expect_met,
                       "stats": r.stats, "base_mib": base, "peak_mib": peak}, default=str))
 
 
 def run(name: str, mode: str) -> dict:
-    cmd = [sys.executable, os.path.abspath(__file__), "--one", name, mode]
-    t0 = time.perf_counter()
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=BUDGET + GRACE, cwd=ROOT)
-    except subprocess.TimeoutExpired:
-        return {"verdict": "timeout", "wall": time.perf_counter() - t0}
-    if p.returncode != 0 or not p.stdout.strip():
-        lines = [ln for ln in p.stderr.splitlines() if ln.strip() and not ln[0].isspace()]
-        err = (lines or [f"exit code {p.returncode}, no output"])[-1]
-        return {"verdict": "error", "error": err[:100], "wall": time.perf_counter() - t0}
-    out = json.loads(p.stdout.strip().splitlines()[-1])
-    out["wall"] = time.perf_counter() - t0
-    return out
+    return run_child(__file__, ["--one", name, mode], BUDGET + GRACE)
 
 
 def row(name: str, mode: str, res: dict, expected: str) -> list[str]:
@@ -241,14 +223,6 @@ def row(name: str, mode: str, res: dict, expected: str) -> list[str]:
     verdict = res["verdict"] + ("" if res.get("expect_met", True) else " (expect NOT met)")
     return [name, mode, verdict, res["strategy"], f"{ex:,}", expected, f"{states:,}", f"{s['steps']:,}",
             rate, srate, f"{secs:.3f}", f"{res['peak_mib']:.1f}"]
-
-
-def table(rows: list[list[str]]) -> str:
-    left = ("program", "mode", "verdict", "search")
-    lines = ["| " + " | ".join(COLUMNS) + " |",
-             "|" + "|".join("---" if c in left else "---:" for c in COLUMNS) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def main() -> None:
@@ -282,7 +256,7 @@ def main() -> None:
             r = row(name, mode, res, expected)
             rows.append(r)
             print("  " + " | ".join(r), file=sys.stderr, flush=True)  # progress
-    print(table(rows))
+    print(table(COLUMNS, rows, {"program", "mode", "verdict", "search"}))
     print()
     print(f"program: {PRODUCERS} producers x {PUTS} puts, {CONSUMERS} consumers x {GETS} gets, "
           f"q: queue {CAPACITY}, final: got[0] + got[1] == {TOTAL}.")

@@ -25,9 +25,9 @@ import argparse
 import glob
 import json
 import os
-import subprocess
-import sys
 import time
+
+from child import maxrss_mib, run_child, table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMEOUT = 120  # seconds per (model, mode) subprocess
@@ -48,40 +48,21 @@ check: [{final: x == a}]
 COLUMNS = ["model", "mode", "verdict", "executions", "states", "steps", "solver calls", "seconds", "peak MiB"]
 
 
-def _maxrss_mib() -> float:
-    import resource
-
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
-
-
 def one(path: str, mode: str) -> None:
     """Child: verify one model in one mode and print the figures as one JSON line."""
     from checker.verify import Options, load, load_text, verify
 
     verify(load_text(WARMUP, "warmup"), Options(reduction=(mode == "on")))
     program = load(path)
-    base = _maxrss_mib()
+    base = maxrss_mib()
     r = verify(program, Options(reduction=(mode == "on")))
-    peak = _maxrss_mib()
+    peak = maxrss_mib()
     print(json.dumps({"verdict": r.verdict.value, "strategy": r.strategy, "stats": r.stats,
                       "base_mib": base, "peak_mib": peak}))
 
 
 def run(path: str, mode: str) -> dict:
-    cmd = [sys.executable, os.path.abspath(__file__), "--one", path, mode]
-    t0 = time.perf_counter()
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, cwd=ROOT)
-    except subprocess.TimeoutExpired:
-        return {"verdict": "timeout", "wall": time.perf_counter() - t0}
-    if p.returncode != 0 or not p.stdout.strip():
-        lines = [ln for ln in p.stderr.splitlines() if ln.strip() and not ln[0].isspace()]
-        err = (lines or [f"exit code {p.returncode}, no output"])[-1]
-        return {"verdict": "error", "error": err[:80], "wall": time.perf_counter() - t0}
-    out = json.loads(p.stdout.strip().splitlines()[-1])
-    out["wall"] = time.perf_counter() - t0
-    return out
+    return run_child(__file__, ["--one", path, mode], TIMEOUT, width=80)
 
 
 def row(name: str, mode: str, res: dict) -> list[str]:
@@ -91,12 +72,6 @@ def row(name: str, mode: str, res: dict) -> list[str]:
     s = res["stats"]
     return [name, mode, res["verdict"], f"{s['executions']:,}", f"{s['states']:,}", f"{s['steps']:,}",
             f"{s['solver_calls']:,}", f"{s['seconds']:.3f}", f"{res['peak_mib']:.1f}"]
-
-
-def table(rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join(["---"] * 3 + ["---:"] * (len(COLUMNS) - 3)) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def main() -> None:
@@ -120,7 +95,7 @@ def main() -> None:
             if "base_mib" in res:
                 bases.append(res["base_mib"])
             rows.append(row(name, mode, res))
-    print(table(rows))
+    print(table(COLUMNS, rows, set(COLUMNS[:3])))
     print()
     print("mode: on = Options(reduction=True) (DPOR for loop-free models, stateful search with sleep sets")
     print("for models with loops); off = Options(reduction=False) (stateful search, every interleaving).")
