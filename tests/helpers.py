@@ -14,7 +14,7 @@ MODELS = sorted((ROOT / "models").glob("*.yaml"))
 
 def search(text: str, strategy: str, keep_going: bool = False, spurious: bool = False, loop_bound: int = 10,
            max_states: int | None = 200_000, max_executions: int | None = None, max_steps: int | None = None,
-           settle: bool = True):
+           settle: bool = True, remember: bool = True):
     """Run one strategy on a model: 'dpor', 'enumerate' (every interleaving, stateless),
     'stateful' (persistent sets), 'stateful-full' (every interleaving, stateful)."""
     program = load_text(text, "m.yaml")
@@ -22,7 +22,7 @@ def search(text: str, strategy: str, keep_going: bool = False, spurious: bool = 
     e = engine_for(program, Options(spurious_wakeups=spurious), enumerate_any=True)
     budget = Budget(max_states=max_states, max_executions=max_executions, max_steps=max_steps)
     if strategy in ("dpor", "enumerate"):
-        s = Dpor(e, budget, reduce=strategy == "dpor", keep_going=keep_going, settle=settle)
+        s = Dpor(e, budget, reduce=strategy == "dpor", keep_going=keep_going, settle=settle, remember=remember)
     else:
         s = Stateful(e, budget, loop_bound, reduce=strategy == "stateful", count_paths=not program.has_loops,
                      keep_going=keep_going)

@@ -18,40 +18,71 @@ def join(a, b) -> list:
     return [x if x >= y else y for x, y in zip(a, b)]
 
 
+def join_into(vc: list, c) -> None:
+    """vc becomes the pointwise maximum of vc and c (the search's hot path: no new list)."""
+    for k, x in enumerate(c):
+        if x > vc[k]:
+            vc[k] = x
+
+
 class History:
-    """Per location id: [(position, mode, op)] of the current execution's accesses, oldest first."""
+    """Per location id: [(position, mode, thread)] of the current execution's accesses, oldest first."""
 
     __slots__ = ("at",)
 
     def __init__(self, size: int):
         self.at: list[list] = [[] for _ in range(size)]
 
-    def add(self, pos: int, A: tuple) -> None:
-        for a in A:
-            for loc in range(a.lo, a.hi):
-                self.at[loc].append((pos, a.mode, a.op))
+    def add(self, pos: int, A: tuple, t: int) -> None:
+        """Thread t's event at position pos has accesses A."""
+        at = self.at
+        for lo, hi, mode, _ in A:
+            entry = (pos, mode, t)
+            if hi - lo == 1:
+                at[lo].append(entry)
+            else:
+                for loc in range(lo, hi):
+                    at[loc].append(entry)
 
     def remove(self, A: tuple) -> None:
         """Undo `add` of the latest event (with accesses A)."""
-        for a in A:
-            for loc in range(a.lo, a.hi):
-                self.at[loc].pop()
-
-    def conflicts(self, A: tuple, mine, full: bool) -> set:
-        """Positions of earlier events that conflict with accesses A (a common location, one side
-        writing), except those for which `mine(pos)` is true (the same thread's). Without `full`,
-        a location's scan stops at its last write: what precedes it happens before that write."""
-        found = set()
         at = self.at
+        for lo, hi, _, _ in A:
+            if hi - lo == 1:
+                at[lo].pop()
+            else:
+                for loc in range(lo, hi):
+                    at[loc].pop()
+
+    def conflicts(self, A: tuple, p: int, full: bool) -> list:
+        """Positions of earlier events of threads other than p that conflict with accesses A (a
+        common location, one side writing), latest first, each once. Without `full`, a
+        location's scan stops at its last write: what precedes it happens before that write."""
+        at = self.at
+        if len(A) == 1 and A[0].hi - A[0].lo == 1:  # one location: its entries, newest first
+            _, _, writes, _ = A[0]
+            h = at[A[0].lo]
+            latest = []
+            for k in range(len(h) - 1, -1, -1):
+                pos, mode, t = h[k]
+                if not (mode or writes):
+                    continue  # two reads commute
+                if t != p and (not latest or latest[-1] != pos):  # an event's entries are adjacent
+                    latest.append(pos)
+                if mode == WRITE and not full:
+                    break
+            return latest
+        found = set()
         for a in A:
+            writes = a.mode
             for loc in range(a.lo, a.hi):
                 h = at[loc]
                 for k in range(len(h) - 1, -1, -1):
-                    pos, mode, _ = h[k]
-                    if not (mode or a.mode):
+                    pos, mode, t = h[k]
+                    if not (mode or writes):
                         continue  # two reads commute
-                    if not mine(pos):
+                    if t != p:
                         found.add(pos)
                     if mode == WRITE and not full:
                         break
-        return found
+        return sorted(found, reverse=True)

@@ -41,9 +41,11 @@ from checker.program import ir
 
 
 def dependent(A: tuple, B: tuple) -> bool:
-    for a in A:
-        for b in B:
-            if a.lo < b.hi and b.lo < a.hi and (a.mode or b.mode):
+    """Do accesses A and B touch a common location, one of them writing? (Access tuples are
+    unpacked: (lo, hi, mode, op).)"""
+    for alo, ahi, am, _ in A:
+        for blo, bhi, bm, _ in B:
+            if alo < bhi and blo < ahi and (am or bm):
                 return True
     return False
 
@@ -94,6 +96,8 @@ class Dependence:
         self.local_reads = [t.local_reads for t in program.threads]
         self.loops = [th.loop for th in program.threads]  # per thread: its event loop's sync id, or None
         self.atomic_slots = frozenset(k for v in program.vars.values() if v.atomic for k in range(v.base, v.base + v.size))
+        # per thread and pc: does what the step touches depend on shared values (`varies`)
+        self.varying = [[self.varies(t.code, pc, k) for pc in range(len(t.code))] for k, t in enumerate(program.threads)]
         # per thread and pc: the step's accesses when they depend on neither locals nor state
         self.fixed = [[None] * len(t.code) if t.loop is None and not spurious else [] for t in program.threads]
 

@@ -33,6 +33,7 @@ from checker.explore.observe import Observations
 from checker.explore.reversal import Reversal
 from checker.explore.start import starts
 from checker.explore.clock import History
+from checker.explore.known import Known, concrete
 from checker.explore.dependence import Dependence, dependent
 from checker.explore.search import Exploration, Found, Schedule, Stats, properties, property_of
 from checker.explore.semantics import Engine, enabled, stuck
@@ -47,12 +48,14 @@ class _Stop(Exception):
 
 class Dpor(Reversal):
     def __init__(self, engine: Engine, budget: Budget, reduce: bool = True, keep_going: bool = False,
-                 every_property: bool = False, stop_at_cut: bool = False, settle: bool = True):
+                 every_property: bool = False, stop_at_cut: bool = False, settle: bool = True,
+                 remember: bool = True):
         """keep_going: never stop at a violation (and gather final states: the cross-checks);
         every_property: stop only once every property of the program has a counterexample;
         stop_at_cut: stop at the first execution a bound cuts (the caller searches again);
-        settle: drop settled races (`reverse`); False reverses every race at every end (the
-        tests compare the two)."""
+        settle: drop settled races (`reverse`); False reverses every race at every end;
+        remember: keep what is computed per state value (known.py; concrete programs only).
+        The tests compare the search with and without them."""
         self.settle = settle
         self.keep_going = keep_going
         self.stop_at_cut = stop_at_cut
@@ -67,13 +70,15 @@ class Dpor(Reversal):
         self.has_always = any(p.kind == "always" for p in engine.program.properties)
         self.stats = Stats()
         self.stack: list[Node] = []  # stack[i]: the state before events[i]
-        # per event j of the current execution: its races [[i, j, state before j, last v]] not
+        # per event j of the current execution: its races [[i, j, state before j, last v, u1, p's step after v]] not
         # settled. Every execution that ends reverses every race among its events, those of a
         # prefix it shares with an earlier execution included: notdep(e, E) depends on the whole
         # of E (Abdulla et al. 2014); reversal.py, and docs/soundness.md, "Settled races"
         self.races: list = []
+        self.low = 0  # the shortest the execution has been since the last end (reversal.py)
         self.events: list[Event] = []
         self.hist = History(self.dep.size)
+        self.known = Known(remember and concrete(engine.program))  # per state value: its steps (known.py)
         self.replayed: dict = {}  # steps replayed to find a reversed step's accesses (reversal.py)
         self.result = Exploration("optimal dpor" if reduce else "every interleaving", self.stats)
         # `no_leak`: the observations along the current execution, and of every one ended
@@ -101,7 +106,7 @@ class Dpor(Reversal):
                 zero = (0,) * self.n
                 for v in on_state(self.e, state) if self.has_always else ():
                     self.report(v, None, [])
-                self.explore(Node(state, (zero,) * self.n, {}, []))
+                self.explore(Node(state, [zero] * self.n, {}, [], self.known.info(state)))
             if self.observations:  # every execution explored: compare what the observers saw
                 self.stats.solver_calls = self.e.solver.calls
                 for violation, schedule in self.observations.decide(self.e.solver, self.e.symbols, self.result.undecided):
@@ -145,9 +150,13 @@ class Dpor(Reversal):
 
     # -- the search -----------------------------------------------------------------------------
     def explore(self, node: Node) -> None:
-        e, s = self.e, node.state
+        e, s, info = self.e, node.state, node.info
         self.budget.tick(self.stats, len(self.events))
-        live = live_threads(s)
+        live = info.live
+        if live is None:
+            live = info.live = live_threads(s)
+            info.enabled = en = [t for t in live if enabled(e, s, t)]
+            info.stuck = bool(live) and stuck(e, s, en)
         if not live:
             if self.observations:
                 self.observations.end(s.pc, self.schedule)
@@ -158,8 +167,8 @@ class Dpor(Reversal):
             for v in on_final(e, s):
                 self.report(v, None, [])
             return
-        en = [t for t in live if enabled(e, s, t)]
-        if stuck(e, s, en):
+        en = info.enabled
+        if info.stuck:
             self.stats.executions += 1
             if self.keep_going:
                 self.result.deadlocks.add(tuple(show(x) for x in s.M))
@@ -170,13 +179,14 @@ class Dpor(Reversal):
                 self.pending_races(node, live)
                 return
             # only spurious wake-ups can move: a deadlock, and (with keep_going) they are explored
-        node.enabled = en
         if not self.reduce:
             for t in en:
-                for o in self.outcomes(node, t):
-                    self.step(node, t, o)
+                for out in self.outcomes(node, t):
+                    self.step(node, t, out)
             return
         while True:
+            if node.explored and not node.wut:
+                return  # every branch done (what next_child would answer)
             child = self.next_child(node)
             if child is None:
                 if not node.explored:
@@ -184,23 +194,28 @@ class Dpor(Reversal):
                         self.stats.blocked += 1  # every enabled event is asleep: sleep-set blocked
                     self.pending_races(node, live)
                 return
-            key, subtree = child[0], child[2]
+            key = child[0]
             node.explored = True
             t = key[0]
-            for o in self.outcomes(node, t):
-                if key_of(t, o) == key:
-                    self.step(node, t, o, subtree)
+            for out in node.info.outcomes[t]:  # computed by next_child
+                if out[0] == key:
+                    self.step(node, t, out, child[2])
                     break
             node.wut.remove(child)
 
     def outcomes(self, node: Node, t: int) -> list:
-        """Thread t's step from this node: computed once. A step that `assume` discards on every
-        path has no outcome; then t cannot move here, as if it were blocked."""
-        outs = node.outcomes.get(t)
+        """Thread t's step from this node, [[event key, Outcome, the next state's Info or None
+        (known.py)]]: computed once. A step that `assume` discards on every path has no
+        outcome; then t cannot move here, as if it were blocked."""
+        outs = node.info.outcomes.get(t)
         if outs is None:
-            outs = node.outcomes[t] = self.e.step(node.state, t)
+            outs = node.info.outcomes[t] = [[key_of(t, o), o, None] for o in self.e.step(node.state, t)]
             self.stats.solver_calls = self.e.solver.calls
-            if not outs:
+        if not outs:
+            if node.assumed is None:
+                node.assumed = set()
+            if t not in node.assumed:
+                node.assumed.add(t)
                 self.stats.assumed += 1
         return outs
 
@@ -213,24 +228,33 @@ class Dpor(Reversal):
             key = child[0]
             if key[1] is None:  # a thread's next step, with any outcome: expand it
                 wut.pop(0)
-                outs = self.outcomes(node, key[0])
                 key_acc = self.access(node, key[0])
-                wut[0:0] = [[key_of(key[0], o), covering(o, key_acc), []] for o in outs
-                            if key_of(key[0], o) not in sleep and not any(c[0] == key_of(key[0], o) for c in wut)]
-                if all(covering(o, key_acc) is None for o in outs):
+                expanded, covers = [], False
+                for k, o, _ in self.outcomes(node, key[0]):  # (loops: the search's hot path)
+                    acc = covering(o, key_acc)
+                    covers = covers or acc is not None
+                    if k not in sleep:
+                        for c in wut:
+                            if c[0] == k:
+                                break
+                        else:
+                            expanded.append([k, acc, []])
+                wut[0:0] = expanded
+                if not covers:
                     for v in child[3]:  # it ends the run or is discarded: it covered nothing
                         self.propose(node, v)
                 continue
             if key in sleep:
                 wut.pop(0)
                 continue
-            self.add_siblings(node, key[0])
+            outs = node.info.outcomes.get(key[0])
+            if outs is None or len(outs) > 1:
+                self.add_siblings(node, key[0])  # computes them
             return child
         if node.explored:
             return None
-        for t in node.enabled:
-            for o in self.outcomes(node, t):
-                k = key_of(t, o)
+        for t in node.info.enabled:
+            for k, o, _ in self.outcomes(node, t):
                 if k not in sleep:
                     wut.append([k, covering(o, self.access(node, t)), []])
             if wut:
@@ -245,24 +269,26 @@ class Dpor(Reversal):
         if len(outs) < 2 and not every:
             return
         present = {c[0] for c in node.wut}
-        for o in outs:
-            k = key_of(t, o)
+        for k, o, _ in outs:
             if k not in node.sleep and k not in present:
                 node.wut.append([k, covering(o, self.access(node, t)), []])
                 present.add(k)
 
     def access(self, node: Node, t: int) -> tuple:
         """The accesses of thread t's next step from this node (computed once)."""
-        acc = node.access.get(t)
+        acc = node.info.access.get(t)
         if acc is None:
-            acc = node.access[t] = self.dep.pending(self.code[t], node.state, t)
+            acc = node.info.access[t] = self.dep.pending(self.code[t], node.state, t)
         return acc
 
-    def step(self, node: Node, p: int, o, subtree: list | None = None) -> None:
-        """Execute outcome o of thread p's step from node, explore what follows, undo."""
+    def step(self, node: Node, p: int, out: list, subtree: list | None = None) -> None:
+        """Execute an outcome of thread p's step from node (`out`, an entry of `outcomes`),
+        explore what follows, undo."""
+        key, o = out[0], out[1]
         self.stats.steps += 1
-        A = self.access(node, p)
-        key = key_of(p, o)
+        A = node.info.access.get(p)
+        if A is None:
+            A = self.access(node, p)
         if o.violation is not None or o.cut is not None:
             if o.violation is not None:
                 self.result.truncate(o.violation)
@@ -280,7 +306,7 @@ class Dpor(Reversal):
             self.report(o.violation, o.cut, [(p, o.choices)])
             if self.reduce:  # the run ends here, but the other threads' steps from here do not
                 node.sleep[key] = Ended(A)
-                for t in node.enabled:
+                for t in node.info.enabled:
                     if t != p:
                         self.add_siblings(node, t, every=True)
                 self.pending_races(node, live_threads(node.state))
@@ -297,12 +323,17 @@ class Dpor(Reversal):
             if self.has_always and any(a.lo == self.dep.obs for a in A):
                 for v in on_state(self.e, o.state):  # with keep_going the execution goes on past it
                     self.report(v, None, [])
-            clock = node.clock[:p] + (ev.clock,) + node.clock[p + 1:]
+            clock = node.clock[:]  # a list, never changed once made
+            clock[p] = ev.clock
+            info = out[2] or self.known.child(out)  # the next state's Info, kept with the outcome
             if self.reduce:
-                sleep = {q: a for q, a in node.sleep.items() if q[0] != p and not dependent(a, A)}
-                child = Node(o.state, clock, sleep, subtree if subtree is not None else [])
+                sleep = {}
+                for q, a in node.sleep.items():  # (a loop: cheaper than a comprehension here)
+                    if q[0] != p and not dependent(a, A):
+                        sleep[q] = a
+                child = Node(o.state, clock, sleep, subtree if subtree is not None else [], info)
             else:
-                child = Node(o.state, clock, {}, [])
+                child = Node(o.state, clock, {}, [], info)
             self.explore(child)
         finally:
             if self.observations:

@@ -12,11 +12,11 @@ that its id stays its own; at most about REPLAYED entries), and uses `dep`,
 """
 from __future__ import annotations
 
-from checker.explore.clock import join
-from checker.explore.dependence import Dependence
+from checker.explore.clock import join_into
+from checker.explore.dependence import Dependence, dependent
 from checker.explore.semantics import Engine, enabled
 from checker.explore.state import ACQ, RUN, State
-from checker.explore.wakeup import Ended, Event, Initials, Node, clock_within, insert, key_of
+from checker.explore.wakeup import Ended, Event, Initials, Node, insert, key_of
 
 REPLAYED = 20_000  # steps `tail_access` keeps for later reversals (a cache: emptied when full)
 
@@ -33,16 +33,18 @@ class Reversal:
     def record(self, node: Node, p: int, key, A: tuple, choices) -> Event:
         """Append the event: its vector clock, and (with reduction) the races it completes."""
         prev = node.clock[p]
-        blocking = any(a.op == ACQ for a in A) or self.guarded[p][node.state.T[p].pc]
+        blocking = node.info.blocking.get(p)
+        if blocking is None:
+            blocking = node.info.blocking[p] = any(a.op == ACQ for a in A) or self.guarded[p][node.state.T[p].pc]
         clock, races = self.clock(prev, p, A, self.reduce, blocking)
         seq = prev[p] + 1
         clock[p] = seq
-        ev = Event(p, key, A, tuple(clock), seq, choices, blocking)
         pos = len(self.events)
-        self.races.append([[i, pos, node.state, None] for i in races] if self.reduce else [])
+        ev = Event(p, key, A, tuple(clock), seq, choices, blocking, pos)
+        self.races.append([[i, pos, node.state, None, 0, None] for i in races] if races else ())
         self.events.append(ev)
         self.stack.append(node)
-        self.hist.add(pos, A)
+        self.hist.add(pos, A, p)
         return ev
 
     def undo(self, depth: int) -> None:
@@ -53,6 +55,8 @@ class Reversal:
         self.races.pop()
         self.hist.remove(ev.acc)
         assert len(self.events) == depth
+        if depth < self.low:
+            self.low = depth
 
     def clock(self, prev: tuple, p: int, A: tuple, race: bool, blocking: bool):
         """The vector clock of a new event of p with accesses A (as a list, p's entry not yet
@@ -65,22 +69,30 @@ class Reversal:
         can run (the release it needed, a later signal it does not need, are looked through:
         docs/soundness.md, "Blocking"); its history is then read in full."""
         events = self.events
-        found = self.hist.conflicts(A, lambda pos: events[pos].thread == p, blocking)
+        found = self.hist.conflicts(A, p, blocking)
         vc = list(prev)
+        if not blocking:  # the candidates not ordered before the new event by later ones
+            races = []
+            for pos in found:
+                g = events[pos]
+                if vc[g.thread] < g.seq:  # else g's clock is within vc already
+                    races.append(pos)
+                    join_into(vc, g.clock)
+            return vc, races if race else ()
         for pos in found:
-            vc = join(vc, events[pos].clock)
+            join_into(vc, events[pos].clock)
         if not race:
             return vc, ()
         C = list(prev)
         races = []
-        for pos in sorted(found, reverse=True):
+        for pos in found:
             g = events[pos]
             if C[g.thread] >= g.seq:
                 continue  # ordered before the new event through another event: no race
             if blocking and not self.can_reverse(pos, p):
                 continue
             races.append(pos)
-            C = join(C, g.clock)
+            join_into(C, g.clock)
         return vc, races
 
     def can_reverse(self, i: int, p: int) -> bool:
@@ -91,40 +103,55 @@ class Reversal:
         v.append(Event(p, (p, None, None), (), None, 0, (), True))
         return self.executable(self.stack[i].state, v)
 
-    def reverse(self, i: int, last: Event, j: int, state: State, race: list | None = None) -> bool:
-        """The race of events[i] with `last` (at position j, or pending after the end; `state` is
-        the state it ran or would run from): insert notdep(events[i]).p into the wake-up tree
-        before events[i], where p is last's thread taking its next step with whatever outcome it
-        has there (reversing the race may change what that step reads), unless a sleeper there
-        covers it. True when the race is *settled*: p's step was explored from there already
-        and nothing before it in v happens before it. That does not depend on the events after
-        j (docs/soundness.md, "Settled races"), so the executions that share the prefix up to
-        j skip the race. `race` (a stored race) keeps the v of its last reversal: the same
-        events again give the same answer, and are not proposed twice."""
-        events = self.events
-        e = events[i]
+    def notdep(self, i: int) -> list:
+        """notdep(events[i]): the events after it that do not happen after it, in order."""
+        e = self.events[i]
         t, seq = e.thread, e.seq
-        v = [g for g in events[i + 1:j] if g.clock[t] < seq]
-        u1 = len(v)
-        v += [g for g in events[j + 1:] if g.clock[t] < seq]
-        if race is not None:
-            if race[3] == v:  # the same Event objects: nothing after j changed v
-                return False
-            race[3] = v[:]
+        return [g for g in self.events[i + 1:] if g.clock[t] < seq]
+
+    def reverse(self, i: int, v: list, u1: int, last: Event, state: State, race: list | None = None) -> bool:
+        """The race of events[i] with `last` (an event, or a thread's pending step after the
+        end; `state` is the state it ran or would run from), where v = notdep(events[i]) and
+        its first u1 events come before `last` (u1; the rest is u2): insert v.p into the
+        wake-up tree before events[i], where p is last's thread taking its next step with
+        whatever outcome it has there (reversing the race may change what that step reads),
+        unless a sleeper there covers it. True when the race is *settled*: p's step was
+        explored from there already and nothing in v happens before it, or the answer rests
+        on u1 and p alone. That does not depend on the events after `last` (docs/soundness.md,
+        "Settled races"), so the executions that share the prefix up to it skip the race.
+        `race` (a stored race, reversed again) keeps p's step placed after v when its accesses
+        are fixed: then it depends on u1 alone, and so does the test against p's sleepers."""
+        if race is not None and race[5] is not None:
+            return self.propose(self.stack[i], v + [race[5]], u1)
         p = last.thread
         fixed = not self.varies(p, state)
         acc = last.acc if fixed else self.tail_access(v, p, state, i)  # a queue's step may move
-        clock = clock_within(v, Event(p, last.key, acc, None, last.seq, (), last.blocking), self.n)
-        tail = Event(p, (p, None, None), acc, clock, last.seq, (), last.blocking)
+        vc = [0] * self.n  # the clock of p's step placed after v
+        after = False  # does an event of v happen before p's step?
+        for g in v:
+            if vc[g.thread] >= g.seq:
+                continue  # it happens before an event already joined: its clock is within vc
+            if g.thread == p or dependent(g.acc, acc):
+                join_into(vc, g.clock)
+                after = True
         node = self.stack[i]
-        if any(k[0] == p for k in node.sleep) and not any(clock[g.thread] >= g.seq for g in v):
-            outs = self.outcomes(node, p)
-            if outs and all(type(node.sleep.get(key_of(p, o))) is tuple for o in outs):
-                # p's step was explored from here already, and nothing in v comes before it;
-                # with p's accesses fixed, only u1 (the events up to j) can come before it
-                return fixed and not any(clock[g.thread] >= g.seq for g in v[u1:])
-        v.append(tail)
-        return self.propose(node, v, u1 if fixed else -1)
+        if not after:
+            sleep = node.sleep
+            for k in sleep:  # (loops, not generators: this is the search's hot path)
+                if k[0] == p:
+                    outs = self.outcomes(node, p)
+                    for out in outs:
+                        if type(sleep.get(out[0])) is not tuple:
+                            break
+                    else:
+                        if outs:  # p's step was explored from here already, nothing in v before it
+                            return fixed
+                    break
+        vc[p] = last.seq
+        tail = Event(p, (p, None, None), acc, tuple(vc), last.seq, (), last.blocking)
+        if race is not None and fixed:
+            race[5] = tail
+        return self.propose(node, v + [tail], u1 if fixed else -1)
 
     def propose(self, node: Node, v: list, fixed: int = -1) -> bool:
         """Insert v into node's wake-up tree unless an explored sibling already covers it. True
@@ -135,14 +162,14 @@ class Reversal:
             if type(acc) is not Ended and initials.weak_initial(q, acc):
                 k = initials.first.get(q[0])
                 return 0 <= fixed and k is not None and (k < fixed or k == len(v) - 1)
-        return insert(node.wut, v, fixed)
+        return insert(node.wut, v, fixed, initials)
 
     def varies(self, p: int, state: State) -> bool:
         """May what p's next step touches change when other threads' steps are reordered before
         it? (`cas`, `trylock` fail and only read; a task may park.)"""
-        code = self.code[p]
-        pc = state.T[p].pc
-        return pc < len(code) and (state.T[p].status == RUN or self.dep.loops[p] is not None) and self.dep.varies(code, pc, p)
+        ts = state.T[p]
+        varying = self.dep.varying[p]
+        return ts.pc < len(varying) and (ts.status == RUN or self.dep.loops[p] is not None) and varying[ts.pc]
 
     def tail_access(self, v: list, p: int, state: State, i: int) -> tuple:
         """The accesses of p's next step after the reversal, when they depend on shared values:
@@ -187,12 +214,45 @@ class Reversal:
         if not self.reduce:
             return
         events = self.events
-        for per_event in self.races:
-            for k, race in enumerate(per_event):
-                if race is not None:
-                    i, j, state, _ = race
-                    if self.reverse(i, events[j], j, state, race if self.settle else None) and self.settle:
-                        per_event[k] = None  # settled while events[j] stays on the path
+        d = self.low  # the events before position d are those of the previous end
+        fresh: dict = {}  # i -> the events from position d on that do not happen after events[i]
+        races = self.races
+        for x, per_event in enumerate(races):
+            settled = False
+            for race in per_event:
+                i, j, state, old, u1, _ = race
+                if old is not None and self.settle:  # reversed at the previous end with v = old
+                    tail = fresh.get(i)
+                    if tail is None:
+                        e = events[i]
+                        t, seq = e.thread, e.seq
+                        tail = fresh[i] = []
+                        for g in events[d:]:  # (loops, not comprehensions, in this hot path)
+                            if g.clock[t] < seq:
+                                tail.append(g)
+                    keep = len(old)
+                    while keep and old[keep - 1].pos >= d:
+                        keep -= 1
+                    if keep == len(old) and not tail:
+                        continue  # the same events: the same answer, not proposed twice
+                    v = old[:keep] + tail
+                else:  # notdep(events[i]): events[j] is not in it (it happens after events[i])
+                    e = events[i]
+                    t, seq = e.thread, e.seq
+                    v = []
+                    for g in events[i + 1:j]:
+                        if g.clock[t] < seq:
+                            v.append(g)
+                    u1 = race[4] = len(v)
+                    for g in events[j + 1:]:
+                        if g.clock[t] < seq:
+                            v.append(g)
+                race[3] = v
+                if self.reverse(i, v, u1, events[j], state, race if self.settle else None) and self.settle:
+                    race[0] = -1  # settled: dropped while events[j] stays on the path
+                    settled = True
+            if settled:
+                races[x] = [race for race in per_event if race[0] >= 0]
         s = node.state
         j = len(self.events)
         for p in live:
@@ -203,6 +263,8 @@ class Reversal:
             vc, races = self.clock(prev, p, A, True, True)
             ev = Event(p, (p, None, None), A, None, prev[p] + 1, (), True)
             for i in races:
-                self.reverse(i, ev, j, s)
+                v = self.notdep(i)
+                self.reverse(i, v, len(v), ev, s)
         if len(self.replayed) > REPLAYED:
             self.replayed.clear()
+        self.low = len(events)

@@ -8,21 +8,21 @@ extended as docs/soundness.md ("Reduction 1", points 4 and 5) argues.
 """
 from __future__ import annotations
 
-from checker.explore.clock import join
-from checker.explore.dependence import dependent
+from checker.explore.known import Info
 from checker.explore.state import State
 
 
 class Event:
     """One executed step: thread, identity (thread, choices, forks), accesses, vector clock.
     `seq` is the event's 1-based position in its thread; `clock[t]` counts t's events that
-    happen before it (itself included)."""
+    happen before it (itself included); `pos` its position in the execution (-1: a step not
+    executed, the last event of a reversal)."""
 
-    __slots__ = ("thread", "key", "acc", "clock", "seq", "choices", "blocking")
+    __slots__ = ("thread", "key", "acc", "clock", "seq", "choices", "blocking", "pos")
 
-    def __init__(self, thread, key, acc, clock, seq, choices, blocking):
+    def __init__(self, thread, key, acc, clock, seq, choices, blocking, pos=-1):
         self.thread, self.key, self.acc, self.clock, self.seq = thread, key, acc, clock, seq
-        self.choices, self.blocking = choices, blocking
+        self.choices, self.blocking, self.pos = choices, blocking, pos
 
 
 class Ended(tuple):
@@ -33,16 +33,15 @@ class Ended(tuple):
 class Node:
     """A state on the current path: its wake-up tree, sleep set and computed steps."""
 
-    __slots__ = ("state", "clock", "sleep", "wut", "outcomes", "access", "enabled", "explored")
+    __slots__ = ("state", "clock", "sleep", "wut", "info", "assumed", "explored")
 
-    def __init__(self, state: State, clock: tuple, sleep: dict, wut: list):
+    def __init__(self, state: State, clock: list, sleep: dict, wut: list, info: Info):
         self.state = state
         self.clock = clock  # per thread: the vector clock of its last event
         self.sleep = sleep  # event key -> accesses: explored from an ancestor, nothing dependent since
         self.wut = wut  # wake-up tree: [[key, accesses, subtree(, covered)], ...] in order
-        self.outcomes: dict = {}  # thread -> its step's outcomes here
-        self.access: dict = {}  # thread -> the accesses of its step here
-        self.enabled: list = []
+        self.info = info  # the state's steps, accesses, live and enabled threads (known.py)
+        self.assumed = None  # threads whose step `assume` discarded here, counted once per node
         self.explored = False
 
 
@@ -60,17 +59,6 @@ def covering(o, acc):
     return None if o.violation is not None or o.cut is not None else acc
 
 
-def clock_within(v: list, last: Event, n: int) -> tuple:
-    """The vector clock of `last` placed after v: joined with the events of v it depends on."""
-    p = last.thread
-    vc = [0] * n
-    for g in v:
-        if g.thread == p or dependent(g.acc, last.acc):
-            vc = join(vc, g.clock)
-    vc[p] = last.seq
-    return tuple(vc)
-
-
 class Initials:
     """A sequence v of events with, per thread, the position of its first event in v, so that
     the weak-initial test of many events against one v costs one pass over v."""
@@ -79,11 +67,22 @@ class Initials:
 
     def __init__(self, v: list):
         self.v = v
-        self.first: dict = {}
+        self.first = first = {}
         for k, g in enumerate(v):
-            if g.thread not in self.first:
-                self.first[g.thread] = k
+            if g.thread not in first:
+                first[g.thread] = k
         self.ordered: dict = {}  # position -> does something earlier in v happen before it?
+
+    def independent(self, acc: tuple) -> bool:
+        """Is an event with accesses acc independent of every event of v? (Read from v's end:
+        its last event is the racing step.)"""
+        v = self.v
+        for k in range(len(v) - 1, -1, -1):
+            for blo, bhi, bm, _ in v[k].acc:
+                for alo, ahi, am, _ in acc:
+                    if alo < bhi and blo < ahi and (am or bm):
+                        return False
+        return True
 
     def weak_initial(self, key, acc) -> bool:
         """Is the event `key` (with accesses acc) a weak initial of v: its thread's first event
@@ -94,18 +93,23 @@ class Initials:
         v = self.v
         k = self.first.get(key[0])
         if k is None:
-            return not any(dependent(acc, g.acc) for g in v)
+            return self.independent(acc)
         g = v[k]  # a wildcard (any outcome of the step) matches every outcome
         if g.key != key and g.key[1] is not None and key[1] is not None:
             return False
         ordered = self.ordered.get(k)
         if ordered is None:
             c = g.clock
-            ordered = self.ordered[k] = any(c[h.thread] >= h.seq for h in v[:k])
+            ordered = False
+            for h in v[:k]:
+                if c[h.thread] >= h.seq:
+                    ordered = True
+                    break
+            self.ordered[k] = ordered
         return not ordered
 
 
-def insert(tree: list, v: list, fixed: int = -1) -> bool:
+def insert(tree: list, v: list, fixed: int = -1, initials: Initials | None = None) -> bool:
     """insert_[E](v, wut) of the paper: follow the branches whose event is a weak initial of
     what is left of v; a leaf reached means v is covered; else v's rest becomes a new branch.
     A leaf that is a thread's next step with any outcome (key[1] None) may turn out to end its
@@ -114,11 +118,13 @@ def insert(tree: list, v: list, fixed: int = -1) -> bool:
     `fixed` >= 0 says that v's first `fixed` events and its last one are the same in every
     execution that will propose v again (u1 and the racing event; the events between them,
     u2, may change): the answer is True when a leaf was reached through those events alone.
-    That leaf stays a leaf and covers every such v (docs/soundness.md, "Settled races")."""
+    That leaf stays a leaf and covers every such v (docs/soundness.md, "Settled races").
+    `initials`: Initials(v), when the caller has it."""
     stable = fixed >= 0
     tail = True  # v's last event (the racing step) is still in v
     while True:
-        initials = Initials(v)
+        if initials is None:
+            initials = Initials(v)
         for child in tree:
             key, acc, sub = child[0], child[1], child[2]
             if initials.weak_initial(key, acc):
@@ -131,6 +137,7 @@ def insert(tree: list, v: list, fixed: int = -1) -> bool:
                     else:
                         stable = False  # an event of u2
                     v = v[:k] + v[k + 1:]
+                    initials = None  # v changed
                 elif key[1] is None:
                     child[3].append(v)
                     return False

@@ -1,0 +1,63 @@
+"""What the stateless search keeps per state value (checker/explore/known.py; docs/soundness.md,
+"Known states"): only for concrete programs, one Info per equal state, links dropped with the
+table, and the table turned off when states do not repeat."""
+from __future__ import annotations
+
+from checker.explore import known
+from checker.explore.known import Known, concrete
+from checker.explore.state import State, Thread
+from checker.verify import load_text
+
+PLAIN = """
+model: plain
+shared: {x: 0}
+threads: {a: [x = 1], b: [r = x]}
+"""
+
+
+def state(x: int, pc: int = 0) -> State:
+    return State((x,), (), (Thread(pc, 0, (None,), 0, 0),), ())
+
+
+def test_only_programs_without_inputs_or_any_are_concrete():
+    assert concrete(load_text(PLAIN, "p.yaml"))
+    with_input = PLAIN.replace("shared:", "inputs: {n: int in 0..3}\nshared:").replace("x = 1", "x = n")
+    assert not concrete(load_text(with_input, "i.yaml"))
+    assert not concrete(load_text(PLAIN.replace("x = 1", "x = any 0..2"), "a.yaml"))
+
+
+def test_equal_states_share_their_info_and_unequal_ones_do_not():
+    k = Known(True)
+    a = k.info(state(1))
+    assert k.info(state(1)) is a  # an equal state built apart: the same answers
+    assert k.info(state(2)) is not a and k.info(state(1, pc=1)) is not a
+    off = Known(False)
+    assert off.info(state(1)) is not off.info(state(1))  # not concrete: every node its own
+
+
+def test_links_are_dropped_with_the_table(monkeypatch):
+    monkeypatch.setattr(known, "LIMIT", 3)
+    k = Known(True)
+    parent = k.info(state(0))
+    out = ["key", type("Outcome", (), {"state": state(1)})(), None]  # an entry of Dpor.outcomes
+    child = k.child(out)
+    assert out[2] is child and k.child(out) is child  # taken again: no lookup
+    k.info(state(2))
+    k.info(state(3))  # the table is full (3 states): emptied, and the link with it
+    assert out[2] is None and len(k.table) == 1
+    assert k.info(state(0)) is not parent
+
+
+def test_the_table_stops_when_states_do_not_repeat(monkeypatch):
+    monkeypatch.setattr(known, "LOOKUPS", 20)
+    k = Known(True)
+    for x in range(19):
+        k.info(state(x))
+    assert k.on and len(k.table) == 19
+    k.info(state(19))  # 20 lookups, none found known
+    assert not k.on and k.table == {}
+    assert k.info(state(0)) is not k.info(state(0))
+    busy = Known(True)
+    for x in range(40):
+        busy.info(state(x % 4))  # 36 of 40 found known
+    assert busy.on and len(busy.table) == 4
