@@ -4,7 +4,7 @@ table, and the table turned off when states do not repeat."""
 from __future__ import annotations
 
 from checker.explore import known
-from checker.explore.known import Known, concrete
+from checker.explore.known import Known, capacity, concrete
 from checker.explore.state import State, Thread
 from checker.verify import load_text
 
@@ -36,8 +36,8 @@ def test_equal_states_share_their_info_and_unequal_ones_do_not():
 
 
 def test_links_are_dropped_with_the_table(monkeypatch):
-    monkeypatch.setattr(known, "LIMIT", 3)
-    k = Known(True)
+    monkeypatch.setattr(known, "FEWEST", 1)
+    k = Known(True, limit=3)
     parent = k.info(state(0))
     out = ["key", type("Outcome", (), {"state": state(1)})(), None]  # an entry of Dpor.outcomes
     child = k.child(out)
@@ -61,3 +61,13 @@ def test_the_table_stops_when_states_do_not_repeat(monkeypatch):
     for x in range(40):
         busy.info(state(x % 4))  # 36 of 40 found known
     assert busy.on and len(busy.table) == 4
+
+
+def test_the_table_keeps_fewer_states_the_larger_a_state_is():
+    small = load_text(PLAIN, "p.yaml")
+    assert capacity(small) == known.LIMIT  # 2 threads, a few values: the cap
+    wide = PLAIN.replace("shared: {x: 0}", "shared: {x: 0, pad: 'int[4096]'}")
+    big = load_text(wide, "w.yaml")
+    values = len(big.slots) + len(big.syncs) + sum(len(th.local_names) + 1 for th in big.threads)
+    assert values > 4096 and capacity(big) == known.CELLS // (values * 3) < known.FEWEST
+    assert not Known(True, capacity(big)).on  # states that large: no table at all

@@ -33,7 +33,7 @@ from checker.explore.observe import Observations
 from checker.explore.reversal import Reversal
 from checker.explore.start import starts
 from checker.explore.clock import History
-from checker.explore.known import Known, concrete
+from checker.explore.known import Known, capacity, concrete
 from checker.explore.dependence import Dependence, dependent
 from checker.explore.search import Exploration, Found, Schedule, Stats, properties, property_of
 from checker.explore.semantics import Engine, enabled, stuck
@@ -70,15 +70,15 @@ class Dpor(Reversal):
         self.has_always = any(p.kind == "always" for p in engine.program.properties)
         self.stats = Stats()
         self.stack: list[Node] = []  # stack[i]: the state before events[i]
-        # per event j of the current execution: its races [[i, j, state before j, last v, u1, p's step after v]] not
-        # settled. Every execution that ends reverses every race among its events, those of a
+        # per event j of the current execution: its races not settled (reversal.py says what each
+        # holds). Every execution that ends reverses every race among its events, those of a
         # prefix it shares with an earlier execution included: notdep(e, E) depends on the whole
         # of E (Abdulla et al. 2014); reversal.py, and docs/soundness.md, "Settled races"
         self.races: list = []
         self.low = 0  # the shortest the execution has been since the last end (reversal.py)
         self.events: list[Event] = []
         self.hist = History(self.dep.size)
-        self.known = Known(remember and concrete(engine.program))  # per state value: its steps (known.py)
+        self.known = Known(remember and concrete(engine.program), capacity(engine.program))  # per state value (known.py)
         self.replayed: dict = {}  # steps replayed to find a reversed step's accesses (reversal.py)
         self.result = Exploration("optimal dpor" if reduce else "every interleaving", self.stats)
         # `no_leak`: the observations along the current execution, and of every one ended

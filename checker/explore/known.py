@@ -7,18 +7,24 @@ thread's step (its outcomes) and that step's accesses. `Known` keeps those answe
 value, so that an equal state met again on another path reuses them (docs/soundness.md,
 "Known states").
 
-Only for a *concrete* program (no inputs, no symbolic `any`): its states hold ints, bools and
-None, compared by value (a variable's type is fixed, so `True` and `1` never share a slot).
-A state with z3 terms is not keyed by value here (z3's `==` builds a term). The table is a
-cache: it is emptied when it holds LIMIT states, and it stops looking states up once, after
-LOOKUPS lookups or more, fewer than one in MISSES was known (every state new: nothing to gain).
+Only for a *concrete* program (no inputs, no symbolic `any`): its states hold ints, bools,
+None and tuples of them (queues, rwlocks, event loops), compared by value (a variable's type
+is fixed, so `True` and `1` never share a slot). A state with z3 terms is not keyed by value
+here (z3's `==` builds a term). The table is a cache, bounded in memory: a kept state holds
+its own values and those of the states its steps lead to, so it is emptied when it holds
+`capacity(program)` states (CELLS values in all, at most LIMIT states; below FEWEST, no
+table at all: hashing states that large costs more than it saves), and it stops looking
+states up when, after LOOKUPS lookups or more, fewer than one in MISSES found a known state
+(every state new: nothing to gain; checked again at every miss).
 """
 from __future__ import annotations
 
 from checker.explore.state import State
 from checker.program import ir
 
-LIMIT = 20_000  # states kept; emptied when full
+LIMIT = 20_000  # states kept at most; emptied when full
+CELLS = 5_000_000  # values the kept states and their next states may hold in all (~40 MB of references)
+FEWEST = 500  # a program whose capacity is smaller has no table: its states are too large to pay
 LOOKUPS = 2_000  # after this many lookups ...
 MISSES = 10  # ... the table stops if fewer than one in MISSES was known
 
@@ -31,7 +37,7 @@ class Info:
     __slots__ = ("outcomes", "access", "blocking", "live", "enabled", "stuck")
 
     def __init__(self):
-        self.outcomes: dict = {}  # thread -> [(event key, Outcome)] of its step (Engine.step)
+        self.outcomes: dict = {}  # thread -> [[event key, Outcome, next Info]] of its step (dpor.py)
         self.access: dict = {}  # thread -> the accesses of its step (Dependence.pending)
         self.blocking: dict = {}  # thread -> can its step be disabled (an acquire, a guarded step)
         self.live = None
@@ -46,6 +52,13 @@ def concrete(program: ir.Program) -> bool:
     return not program.inputs and not any(type(i) is ir.AnyLocal for th in program.threads for i in th.code)
 
 
+def capacity(program: ir.Program) -> int:
+    """How many states the table keeps: CELLS over the values of a state (shared cells,
+    locals, sync objects) times 1 + the threads (its next states), at most LIMIT."""
+    values = len(program.slots) + len(program.syncs) + sum(len(th.local_names) + 1 for th in program.threads)
+    return max(1, min(LIMIT, CELLS // (values * (1 + len(program.threads)))))
+
+
 class Known:
     """State -> Info for a concrete program; every state gets a fresh Info otherwise. An
     outcome's entry in an Info ([key, Outcome, Info of the next state or None], dpor.py) keeps
@@ -53,11 +66,12 @@ class Known:
     are dropped whenever the table is, so that no Info outlives the table but through the
     current path."""
 
-    __slots__ = ("table", "on", "misses", "hits", "links")
+    __slots__ = ("table", "on", "misses", "hits", "links", "limit")
 
-    def __init__(self, on: bool):
+    def __init__(self, on: bool, limit: int = LIMIT):
         self.table: dict = {}
-        self.on = on
+        self.on = on and limit >= FEWEST
+        self.limit = limit  # states kept (`capacity`)
         self.misses = 0
         self.hits = 0
         self.links: list = []  # the outcome entries that keep an Info (`child`)
@@ -90,7 +104,7 @@ class Known:
             self.on = False  # hardly any state met twice: stop hashing them
             self.drop()
             return Info()
-        if len(self.table) >= LIMIT:
+        if len(self.table) >= self.limit:
             self.drop()
         got = self.table[s] = Info()
         return got

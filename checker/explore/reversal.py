@@ -5,10 +5,13 @@ vector clock and races, and, when an execution ends, reverses its races into the
 of the nodes on the path (JACM 64(4), 2017, Algorithm 2, lines 1-6, extended to blocking
 primitives and settled races as docs/soundness.md, "Reduction 1", argues). It reads and
 writes the search's path: `events` (the execution), `stack` (the node before each event),
-`races` (per event: its races not settled), `hist` (accesses per location), `replayed` (the
-steps `tail_access` ran: (id(state), event key) -> (state, next state), the state kept so
-that its id stays its own; at most about REPLAYED entries), and uses `dep`,
-`e`, `code`, `n`, `reduce`, `guarded`, `settle` and `outcomes` of the search.
+`races` (per event j: its races not settled, each [i, j, state before j, v at its last
+reversal, u1, p's step after v when its accesses are fixed]), `low` (the shortest the
+execution has been since the last end: the events before it are unchanged), `hist`
+(accesses per location), `replayed` (the steps `tail_access` ran: (id(state), event key) ->
+(state, next state), the state kept so that its id stays its own; at most about REPLAYED
+entries), and uses `dep`, `e`, `code`, `n`, `reduce`, `guarded`, `settle` and `outcomes` of
+the search.
 """
 from __future__ import annotations
 
