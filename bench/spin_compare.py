@@ -16,7 +16,9 @@ one the script times, as wall-clock time of whole commands (subprocesses):
 * checker: `checker verify MODEL` (the console script next to this interpreter), verdict
   from its exit code (0 holds, 1 violated, 3 bounded/unknown, 2 invalid).
 
-and prints one row per program. Both tools stop at the first violation. If `spin` (or a C
+and prints one row per program. pan stops at its first error; checker decides every
+property of the model, so on a violated model it may go on exploring to prove the others
+(seed_sum_unlocked: all 576 executions, for `no deadlock` and `no runtime error`). If `spin` (or a C
 compiler) is not installed the script says so and exits 0. Nothing here asserts anything:
 a disagreement is printed in the `agree` column, and no time is checked.
 """
