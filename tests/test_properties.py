@@ -2,6 +2,8 @@
 verdict and, when violated, its own counterexample; the model's verdict follows from them."""
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 
 from checker.errors import ModelError
@@ -114,3 +116,33 @@ def test_a_failure_in_start_up_work_replays_with_other_threads_present():
         (p,) = r.violated
         assert p.kind == "assert" and p.trace is not None and not r.notes
         assert p.trace.schedule.start == ((), ()) and p.trace.schedule.steps == ()
+
+
+SEED_UNLOCKED = (pathlib.Path(__file__).resolve().parent.parent / "models" / "seed_sum_unlocked.yaml").read_text()
+
+BOTH = """
+model: both
+shared: {a: 'int[2]', k: 0}
+threads:
+  t1: [k = 5]
+  t2: [k = 1]
+check:
+  - final: a[k] == 1
+"""
+
+
+def test_a_property_with_a_counterexample_is_not_checked_again():
+    # the final property is false from the first execution on; the search goes on for the
+    # others (576 executions) without asking the solver about it again (808 calls before)
+    r = verify(load_text(SEED_UNLOCKED, "s.yaml"), Options())
+    assert [p.verdict for p in r.properties] == [Verdict.VIOLATED, Verdict.HOLDS, Verdict.HOLDS]
+    assert r.stats["executions"] == 576 and r.stats["solver_calls"] < 20
+
+
+@pytest.mark.parametrize("reduction", [True, False])
+def test_a_runtime_error_in_a_property_is_still_found_after_the_property_fails(reduction):
+    # the first execution ends with k = 1: a[1] == 1 is false; a later one ends with k = 5:
+    # a[5] is out of range in the property, a runtime error, found although 'final' has failed
+    r = verify(load_text(BOTH, "b.yaml"), Options(reduction=reduction))
+    got = {p.kind: p.verdict for p in r.properties}
+    assert got["final"] is Verdict.VIOLATED and got["runtime"] is Verdict.VIOLATED

@@ -164,7 +164,7 @@ class Dpor(Reversal):
             self.stats.executions += 1
             if self.keep_going:
                 self.result.finals.add(tuple(show(x) for x in s.M))
-            for v in on_final(e, s):
+            for v in on_final(e, s, self.decided):
                 self.report(v, None, [])
             return
         en = info.enabled
@@ -321,7 +321,7 @@ class Dpor(Reversal):
                 new = property_of(v) not in self.result.findings
                 self.report(v, None, [], adjacent(self.e, self.events, self.stack, i, key_of) if new else None)
             if self.has_always and any(a.lo == self.dep.obs for a in A):
-                for v in on_state(self.e, o.state):  # with keep_going the execution goes on past it
+                for v in on_state(self.e, o.state, self.decided):  # with keep_going the execution goes on past it
                     self.report(v, None, [])
             clock = node.clock[:]  # a list, never changed once made
             clock[p] = ev.clock
@@ -341,6 +341,10 @@ class Dpor(Reversal):
             self.undo(depth)
         if self.reduce:
             node.sleep[key] = A
+
+    def decided(self, pid: tuple) -> bool:
+        """Has this property (`property_of`) its counterexample, and no other is wanted?"""
+        return not self.keep_going and pid in self.result.findings
 
     def unfound(self, prop) -> bool:
         """Is this property still without a counterexample (or are all violations wanted)?"""

@@ -19,12 +19,16 @@ from checker.program.ir import Fault
 from checker.symbolic.solver import Sat
 
 
-def holds(e: Engine, s: State, prop: ir.Property) -> Violation | None:
-    """Check a property in state s; a violation carries a model of the inputs."""
+def holds(e: Engine, s: State, prop: ir.Property, decided=None) -> Violation | None:
+    """Check a property in state s; a violation carries a model of the inputs. `decided(pid)`
+    (optional): does that property (as `search.property_of` names it) have its counterexample
+    already? Its solver work is then skipped: the search wants no second one."""
     view = View(s.M, s.T, terms=e.solver.terms, Y=s.Y)
     try:
         v = prop.fn(view)
     except Fault as err:
+        if decided is not None and decided(("runtime",)):
+            return None
         return Violation("runtime", f"{err.message} in property '{prop.text}'", prop.text, prop.pos.line,
                          prop.pos.col, e.solver.model(s.pc, None, e.symbols) if e.values is None else None)
     # the runtime obligations of its evaluation first (a symbolic index in range, a map key
@@ -32,6 +36,8 @@ def holds(e: Engine, s: State, prop: ir.Property) -> Violation | None:
     conds = [(c, why) for c, why, _ in view.ob] + [(v, None)]
     for c, why in conds:
         kind = prop.kind if why is None else "runtime"
+        if decided is not None and decided((kind, prop.pos.line, prop.pos.col) if why is None else ("runtime",)):
+            continue
         if type(c) is bool:
             if c:
                 continue
@@ -48,20 +54,21 @@ def holds(e: Engine, s: State, prop: ir.Property) -> Violation | None:
     return None
 
 
-def check(e: Engine, s: State, kind: str) -> list[Violation]:
+def check(e: Engine, s: State, kind: str, decided=None) -> list[Violation]:
     """Every property of this kind ('always' or 'final') that s breaks, one violation each (a
-    state that breaks two properties is a counterexample to both: per-property verdicts)."""
-    return [v for prop in e.program.properties if prop.kind == kind for v in [holds(e, s, prop)] if v]
+    state that breaks two properties is a counterexample to both: per-property verdicts);
+    `decided` as in `holds`."""
+    return [v for prop in e.program.properties if prop.kind == kind for v in [holds(e, s, prop, decided)] if v]
 
 
-def on_state(e: Engine, s: State) -> list[Violation]:
+def on_state(e: Engine, s: State, decided=None) -> list[Violation]:
     """Every `always` property that s breaks."""
-    return check(e, s, "always")
+    return check(e, s, "always", decided)
 
 
-def on_final(e: Engine, s: State) -> list[Violation]:
+def on_final(e: Engine, s: State, decided=None) -> list[Violation]:
     """Every `final` property that s (every thread finished) breaks."""
-    return check(e, s, "final")
+    return check(e, s, "final", decided)
 
 
 def finished(s: State) -> bool:
