@@ -284,7 +284,8 @@ def test_text_and_json_name_the_directory_count_and_hash(tmp_path):
     run_verify([str(ROOT / "models/lost_update.yaml")], Options(), "text", out, io.StringIO(), width=400,
                emit_smt2=str(tmp_path / "p"))
     lines = out.getvalue().splitlines()
-    assert f"  smt2: {doc['smt2']['files']} obligation files and manifest.json in {tmp_path / 'p'}" in lines
+    n = doc["smt2"]["files"]
+    assert f"  smt2: {n} obligation {'file' if n == 1 else 'files'} and manifest.json in {tmp_path / 'p'}" in lines
     assert f"  smt2 sha256: {doc['smt2']['sha256']}" in lines
 
 
