@@ -101,8 +101,7 @@ class Reversal:
     def can_reverse(self, i: int, p: int) -> bool:
         """Can thread p take its next step before events[i], after the events since then that do
         not happen after it?"""
-        e = self.events[i]
-        v = [g for g in self.events[i + 1:] if g.clock[e.thread] < e.seq]
+        v = self.notdep(i)
         v.append(Event(p, (p, None, None), (), None, 0, (), True))
         return self.executable(self.stack[i].state, v)
 
