@@ -146,3 +146,32 @@ def test_a_runtime_error_in_a_property_is_still_found_after_the_property_fails(r
     r = verify(load_text(BOTH, "b.yaml"), Options(reduction=reduction))
     got = {p.kind: p.verdict for p in r.properties}
     assert got["final"] is Verdict.VIOLATED and got["runtime"] is Verdict.VIOLATED
+
+
+SAFE = """
+model: safe
+inputs: {n: int in 0..3}
+shared: {a: 'int[2]', x: 0, cache: map, q: queue 2}
+threads:
+  t1:
+    do:
+      - here: x = 1
+check:
+  - final: sum(a) == 0 and len(a) == 2 and x * 2 - n >= -3
+  - final: a[1] == 0 or not at(t1, here)
+  - final: len(q) == 0
+  - final: x // 2 == 0
+  - final: x % (n + 1) == 0
+  - final: a[n] == 0
+  - final: a[x] == 0
+  - final: 7 in cache
+  - final: cache[7] == 1
+"""
+
+
+def test_only_properties_that_cannot_fault_are_safe_to_skip():
+    # a property with its counterexample is skipped entirely only when evaluating it cannot
+    # fault (monitors.holds): no division, no computed index, no map read
+    program = load_text(SAFE, "safe.yaml")
+    assert [p.safe for p in program.properties if p.kind == "final"] == [
+        True, True, True, False, False, False, False, False, False]

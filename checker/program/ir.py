@@ -388,6 +388,7 @@ class Property:
     slots: frozenset  # memory slots it reads
     threads: frozenset  # threads whose position it reads (via at)
     syncs: frozenset = frozenset()  # sync objects it reads (`len(q)`)
+    safe: bool = False  # its evaluation cannot fault (properties.cannot_fault): no runtime error to find in it
 
 
 @dataclass(frozen=True)

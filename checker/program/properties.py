@@ -24,7 +24,31 @@ def compile_property(layout: Layout, threads: list[ir.ThreadCode], p: S.Property
         raise ModelError(f"a '{p.kind}' property must be a condition, found {describe_type(t)}", p.expr.pos,
                          "compare it, e.g. 'x == 2'")
     return ir.Property(p.kind, fn, p.text, p.pos, frozenset(exprs.slots), frozenset(exprs.observed),
-                       frozenset(exprs.syncs))
+                       frozenset(exprs.syncs), cannot_fault(layout, p.expr))
+
+
+SAFE_OPS = frozenset(("+", "-", "*", "==", "!=", "<", "<=", ">", ">=", "and", "or", "not"))
+
+
+def cannot_fault(layout: Layout, e: S.Expr) -> bool:
+    """Can evaluating this (type-checked) property expression raise no runtime error, in any
+    state? True only for what surely cannot: literals, names, + - * and comparisons, `sum`, `len`,
+    `at`, and array cells at a constant index in range; False for everything else (a division,
+    a cell at a computed index, a map read, and whatever is added later). A search skips a
+    property that has its counterexample only when this holds (monitors.holds)."""
+    if isinstance(e, (S.Num, S.Bool, S.Name)):
+        return True
+    if isinstance(e, S.Unary):
+        return e.op in SAFE_OPS and cannot_fault(layout, e.operand)
+    if isinstance(e, S.Binary):
+        return e.op in SAFE_OPS and cannot_fault(layout, e.left) and cannot_fault(layout, e.right)
+    if isinstance(e, S.Call):
+        return e.fn in ("sum", "len", "at")
+    if isinstance(e, S.Index):
+        var = layout.vars.get(e.base.id)
+        return (e.base.id not in layout.maps and var is not None and var.array and isinstance(e.index, S.Num)
+                and 0 <= e.index.value < var.size)
+    return False
 
 
 class PropertyExprs(Expressions):

@@ -215,7 +215,6 @@ class Terms:
         self._eqs: dict = {}  # (key(index), c) -> the term index == c
         self._parts: dict = {}  # term id -> (term, its summands as (summand, multiplicity))
         self._ind: dict = {}  # term id -> (term, (x, c, δ) or None)
-        self._text: dict = {}  # term id -> (term, its text): the canonical order of summands
 
     def _cached(self, k, inputs, compute):
         hit = self._memo.get(k)
@@ -277,16 +276,31 @@ class Terms:
                     delta = sub(v, r)
                     if concrete(delta) or z3.substitute(delta, (r, term(cells[0], r.ctx))).eq(delta):
                         return self._bump(cells, index, ik, delta)
-            deltas = [sub(v, old) for old in cells]  # the same amount added to whichever cell
-            d0 = key(deltas[0])
-            if all(key(d) == d0 for d in deltas[1:]):
-                return self._bump(cells, index, ik, deltas[0])
-        return tuple(ite(self._eq(index, ik, c), v, old) for c, old in enumerate(cells))
+            delta = sub(v, cells[0])  # the same amount added to whichever cell?
+            d0 = key(delta)
+            for old in cells[1:]:
+                if key(sub(v, old)) != d0:
+                    break
+            else:
+                return self._bump(cells, index, ik, delta)
+        return tuple(self._write(self._eq(index, ik, c), v, old) for c, old in enumerate(cells))
+
+    @staticmethod
+    def _write(eq, v, old):
+        """If(eq, v, old) for a cell of a store: not simplified when eq is symbolic and v, old are
+        both terms already (each simplified when built: the simplifier would walk them again for
+        nothing but the rare fold of equal branches, done here)."""
+        if type(eq) is bool or type(v) is int or type(v) is bool or type(old) is int or type(old) is bool:
+            return ite(eq, v, old)
+        if v.eq(old):
+            return v
+        return z3.If(eq, v, old)
 
     def _bump(self, cells, index, ik, delta) -> tuple:
         """cells with delta added to cells[index]: cell c is cells[c] + If(index == c, delta, 0),
-        written as a sum in a canonical order (summands sorted by their text, literals first),
-        so that increments applied in either order give the same term."""
+        written as a sum in a canonical order (summands sorted by their z3 id, literals first:
+        within a run, structurally equal terms share one id), so that increments applied in either
+        order give the same term."""
         if type(delta) is int and delta == 0:
             return cells
         dk = key(delta)
@@ -307,21 +321,12 @@ class Terms:
                 const += s * m
             else:
                 terms.extend([s] * m)
-        terms.sort(key=self._order)
+        terms.sort(key=_term_id)
         if not terms:
             return const
         if const:
             terms.insert(0, z3.IntVal(_size(const), terms[0].ctx))
         return terms[0] if len(terms) == 1 else z3.Sum(terms)
-
-    def _order(self, t) -> str:
-        i = t.get_id()
-        hit = self._text.get(i)
-        if hit is None:
-            hit = (t, t.sexpr())
-            if len(self._text) < MEMO_LIMIT:
-                self._text[i] = hit
-        return hit[1]
 
     def total(self, cells):
         """The sum of int cells, with Σ_{c=lo..hi} If(x == c, δ, 0) folded into
@@ -406,6 +411,10 @@ class Terms:
         if len(self._ind) < MEMO_LIMIT:
             self._ind[i] = (s, out)
         return out
+
+
+def _term_id(t) -> int:
+    return t.get_id()
 
 
 def _is_int(v) -> bool:
