@@ -142,6 +142,14 @@ def test_console_script_version_and_help():
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+def test_python_dash_m_checker_is_the_command():
+    r = subprocess.run([sys.executable, "-m", "checker", "verify", "models/lost_update.yaml"], capture_output=True,
+                       text=True)
+    assert r.returncode == 1 and r.stdout.startswith("models/lost_update.yaml: lost_update: VIOLATED (final)")
+    h = subprocess.run([sys.executable, "-m", "checker", "--help"], capture_output=True, text=True)
+    assert h.returncode == 0 and "Usage: checker [OPTIONS] COMMAND" in h.stdout
+
+
 def test_bad_model_through_the_real_command(tmp_path):
     p = write(tmp_path, "model: x\nshared:\n  x: 0\nthreads:\n  a:\n    - lock x\n")
     r = subprocess.run([sys.executable, "-m", "checker.cli", "verify", str(p)], capture_output=True, text=True)

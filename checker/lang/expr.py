@@ -222,10 +222,12 @@ class Cursor:
                 return Call(name.id, tuple(args), pos)
             return name
         if self.at_end():
-            raise ModelError("expected an expression, found the end of the text", pos)
+            raise ModelError("expected an expression, found the end of the text", pos,
+                             "the text stops where an operand should follow: complete it, e.g. 'x + 1'")
         if tok.text == ")":
             raise ModelError("unbalanced ')'", pos, "parentheses must balance")
-        raise self.error("expected an expression")
+        raise self.error("expected an expression", "an operand is a number, true or false, a name, a cell "
+                         "'a[i]', a call 'f(x)', or an expression in parentheses")
 
     def any_value(self) -> AnyValue:
         tok = self.expect("any")
@@ -255,7 +257,8 @@ def parse_expr(text: str, origin: Pos) -> Expr:
     """Parse a whole scalar as one expression."""
     cur = Cursor(text, origin)
     if cur.at_end():
-        raise ModelError("expected an expression, found nothing", origin)
+        raise ModelError("expected an expression, found nothing", origin, "write a value or a condition, e.g. 'x + 1' "
+                         "or 'x == 2'")
     e = cur.expr()
     cur.end()
     return e
