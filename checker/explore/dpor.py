@@ -30,6 +30,7 @@ from checker.explore.monitors import on_final, on_state, on_stuck
 from checker.explore.happens import Monitor, adjacent
 from checker.explore.races import Watch
 from checker.explore.observe import Observations
+from checker.explore.branches import Branches
 from checker.explore.reversal import Reversal
 from checker.explore.start import starts
 from checker.explore.clock import History
@@ -38,7 +39,7 @@ from checker.explore.dependence import Dependence, dependent
 from checker.explore.search import Exploration, Found, Schedule, Stats, properties, property_of
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import live as live_threads
-from checker.explore.wakeup import Ended, Event, Node, covering, key_of
+from checker.explore.wakeup import Ended, Event, Node, key_of
 from checker.symbolic.values import Overflow, show
 
 
@@ -46,7 +47,7 @@ class _Stop(Exception):
     pass
 
 
-class Dpor(Reversal):
+class Dpor(Reversal, Branches):
     def __init__(self, engine: Engine, budget: Budget, reduce: bool = True, keep_going: bool = False,
                  every_property: bool = False, stop_at_cut: bool = False, settle: bool = True,
                  remember: bool = True):
@@ -202,84 +203,6 @@ class Dpor(Reversal):
                     self.step(node, t, out, child[2])
                     break
             node.wut.remove(child)
-
-    def outcomes(self, node: Node, t: int) -> list:
-        """Thread t's step from this node, [[event key, Outcome, the next state's Info or None
-        (known.py)]]: computed once. A step that `assume` discards on every path has no
-        outcome; then t cannot move here, as if it were blocked."""
-        outs = node.info.outcomes.get(t)
-        if outs is None:
-            outs = node.info.outcomes[t] = [[key_of(t, o), o, None] for o in self.e.step(node.state, t)]
-            self.stats.solver_calls = self.e.solver.calls
-        if not outs:
-            if node.assumed is None:
-                node.assumed = set()
-            if t not in node.assumed:
-                node.assumed.add(t)
-                self.stats.assumed += 1
-        return outs
-
-    def next_child(self, node: Node):
-        """The leftmost branch of the wake-up tree; when it is empty, one enabled thread that is
-        not asleep (every outcome of its step: an internal fork is a choice, not a race)."""
-        wut, sleep = node.wut, node.sleep
-        while wut:
-            child = wut[0]
-            key = child[0]
-            if key[1] is None:  # a thread's next step, with any outcome: expand it
-                wut.pop(0)
-                key_acc = self.access(node, key[0])
-                expanded, covers = [], False
-                for k, o, _ in self.outcomes(node, key[0]):  # (loops: the search's hot path)
-                    acc = covering(o, key_acc)
-                    covers = covers or acc is not None
-                    if k not in sleep:
-                        for c in wut:
-                            if c[0] == k:
-                                break
-                        else:
-                            expanded.append([k, acc, []])
-                wut[0:0] = expanded
-                if not covers:
-                    for v in child[3]:  # it ends the run or is discarded: it covered nothing
-                        self.propose(node, v)
-                continue
-            if key in sleep:
-                wut.pop(0)
-                continue
-            outs = node.info.outcomes.get(key[0])
-            if outs is None or len(outs) > 1:
-                self.add_siblings(node, key[0])  # computes them
-            return child
-        if node.explored:
-            return None
-        for t in node.info.enabled:
-            for k, o, _ in self.outcomes(node, t):
-                if k not in sleep:
-                    wut.append([k, covering(o, self.access(node, t)), []])
-            if wut:
-                self.add_siblings(node, t)
-                return wut[0]
-        return None
-
-    def add_siblings(self, node: Node, t: int, every: bool = False) -> None:
-        """Every other outcome of thread t's step here is explored too (internal nondeterminism);
-        with `every`, each outcome of t's step (the run ended here: t's steps race with its end)."""
-        outs = self.outcomes(node, t)
-        if len(outs) < 2 and not every:
-            return
-        present = {c[0] for c in node.wut}
-        for k, o, _ in outs:
-            if k not in node.sleep and k not in present:
-                node.wut.append([k, covering(o, self.access(node, t)), []])
-                present.add(k)
-
-    def access(self, node: Node, t: int) -> tuple:
-        """The accesses of thread t's next step from this node (computed once)."""
-        acc = node.info.access.get(t)
-        if acc is None:
-            acc = node.info.access[t] = self.dep.pending(self.code[t], node.state, t)
-        return acc
 
     def step(self, node: Node, p: int, out: list, subtree: list | None = None) -> None:
         """Execute an outcome of thread p's step from node (`out`, an entry of `outcomes`),
