@@ -215,6 +215,25 @@ class Terms:
         self._eqs: dict = {}  # (key(index), c) -> the term index == c
         self._parts: dict = {}  # term id -> (term, its summands as (summand, multiplicity))
         self._ind: dict = {}  # term id -> (term, (x, c, δ) or None)
+        self._keys: dict = {}  # id of a term's Python object -> (the object, key(term))
+
+    def _cells_key(self, cells: tuple) -> tuple:
+        """(key(c) for c in cells), with each term's key kept by the identity of its Python
+        object (the object is kept with it, so that its id stays its own): the cells of a state
+        are the same objects from step to step, and asking z3 for a term's id is a call through
+        its API."""
+        return tuple([self._key(c) for c in cells])
+
+    def _key(self, v):
+        """key(v), kept by the identity of v's Python object (`_cells_key`)."""
+        if type(v) is int or type(v) is bool:
+            return key(v)
+        hit = self._keys.get(id(v))
+        if hit is None or hit[0] is not v:
+            hit = (v, key(v))
+            if len(self._keys) < MEMO_LIMIT:
+                self._keys[id(v)] = hit
+        return hit[1]
 
     def _cached(self, k, inputs, compute):
         hit = self._memo.get(k)
@@ -235,7 +254,7 @@ class Terms:
 
     def in_range(self, index, size: int):
         """The condition 0 <= index < size (memoised: every access at a symbolic index asks)."""
-        k = ("in_range", key(index), size)
+        k = ("in_range", self._key(index), size)
         return self._cached(k, (index,), lambda: and_(compare(">=", index, 0), compare("<", index, size)))
 
     def between(self, v, lo: int, hi: int):
@@ -247,25 +266,25 @@ class Terms:
         """not c (memoised: the negation of an obligation, asked on every path that meets it)."""
         if type(c) is bool:
             return not c
-        return self._cached(("not", key(c)), (c,), lambda: not_(c))
+        return self._cached(("not", self._key(c)), (c,), lambda: not_(c))
 
     def select(self, cells, index):
         """cells[index] for a symbolic index (the caller has proved 0 <= index < len(cells))."""
         cells = tuple(cells)
-        ik = key(index)
+        ik = self._key(index)
 
         def compute():
             result = cells[-1]
             for k in range(len(cells) - 2, -1, -1):
                 result = ite(self._eq(index, ik, k), cells[k], result)
             return result
-        return self._cached(("select", tuple(key(c) for c in cells), ik), (cells, index), compute)
+        return self._cached(("select", self._cells_key(cells), ik), (cells, index), compute)
 
     def store(self, cells, index, v) -> tuple:
         """cells with cells[index] = v, for a symbolic index (proved in range by the caller)."""
         cells = tuple(cells)
-        ik = key(index)
-        return self._cached(("store", tuple(key(c) for c in cells), ik, key(v)), (cells, index, v),
+        ik = self._key(index)
+        return self._cached(("store", self._cells_key(cells), ik, self._key(v)), (cells, index, v),
                             lambda: self._store(cells, index, ik, v))
 
     def _store(self, cells, index, ik, v) -> tuple:
@@ -287,14 +306,18 @@ class Terms:
 
     @staticmethod
     def _write(eq, v, old):
-        """If(eq, v, old) for a cell of a store: not simplified when eq is symbolic and v, old are
-        both terms already (each simplified when built: the simplifier would walk them again for
-        nothing but the rare fold of equal branches, done here)."""
-        if type(eq) is bool or type(v) is int or type(v) is bool or type(old) is int or type(old) is bool:
-            return ite(eq, v, old)
-        if v.eq(old):
-            return v
-        return z3.If(eq, v, old)
+        """If(eq, v, old) for a cell of a store, not simplified: v and old were each simplified
+        when they were made, and with eq symbolic the simplifier would walk them again for
+        nothing but the fold of equal branches, done here."""
+        if type(eq) is bool:
+            return v if eq else old
+        literal, was = type(v) is int or type(v) is bool, type(old) is int or type(old) is bool
+        if (v == old) if literal and was else (not literal and not was and v.eq(old)):
+            return v  # (a literal never equals a term: a term that is a literal is a Python value)
+        ctx = eq.ctx
+        a, b = term(v, ctx), term(old, ctx)  # of one sort, int or bool: z3.If's coercions are not needed
+        r = z3.Z3_mk_ite(ctx.ref(), eq.as_ast(), a.as_ast(), b.as_ast())
+        return z3.BoolRef(r, ctx) if isinstance(a, z3.BoolRef) else z3.ArithRef(r, ctx)
 
     def _bump(self, cells, index, ik, delta) -> tuple:
         """cells with delta added to cells[index]: cell c is cells[c] + If(index == c, delta, 0),
@@ -332,7 +355,7 @@ class Terms:
         """The sum of int cells, with Σ_{c=lo..hi} If(x == c, δ, 0) folded into
         If(And(x >= lo, x <= hi), δ, 0) (x equals at most one c, so the two are equal)."""
         cells = tuple(cells)
-        return self._cached(("total", tuple(key(c) for c in cells)), cells, lambda: self._total(cells))
+        return self._cached(("total", self._cells_key(cells)), cells, lambda: self._total(cells))
 
     def _total(self, cells):
         const = 0
