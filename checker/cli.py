@@ -25,7 +25,6 @@ from checker.render import FORMATS
 from checker.render import json as jsonr
 from checker.render.outcome import Outcome, Style, run_code
 from checker.render.progress import progress_for
-from checker.render.report import REPORTS, provenance
 from checker.render.safe import printable
 from checker.render.saved import SavedError, load_saved
 from checker.render.words import plural
@@ -210,7 +209,7 @@ def run_report(paths: list[str], options: Options, fmt: str, output: str | None,
     code = run_code(outcomes)
     if all(o.error is not None for o in outcomes):
         return code  # nothing to report: leave no file behind that a second run would refuse
-    document = REPORTS[fmt](outcomes, provenances)
+    document = _reports()[fmt](outcomes, provenances)
     if output is None:
         out.write(document)
         return code
@@ -237,8 +236,16 @@ def _unwritable(output: str, force: bool) -> str | None:
     return None
 
 
+def _reports() -> dict:
+    """`render.report.REPORTS`, imported only by `checker report` (the other commands start
+    faster without it)."""
+    from checker.render.report import REPORTS
+    return REPORTS
+
+
 def _provenance(path: str):
     """The provenance of a model file that loaded (its bytes hashed as they are now)."""
+    from checker.render.report import provenance
     with open(path, "rb") as f:
         return provenance(f.read())
 
@@ -340,8 +347,8 @@ def report_cmd(
 ):
     """Verify models and write a review document: the model as tables, each property's verdict, a proof summary, and each counterexample's diagram and steps."""
     fmt = {"markdown": "md"}.get(fmt, fmt)  # the name `verify --format` uses
-    if fmt not in REPORTS:
-        raise typer.BadParameter(f"'{printable(fmt)}' is not a report format; the formats are {', '.join(REPORTS)}",
+    if fmt not in _reports():
+        raise typer.BadParameter(f"'{printable(fmt)}' is not a report format; the formats are {', '.join(_reports())}",
                                  param_hint="'--format'")
     raise typer.Exit(run_report(models, _options(**verification), fmt, output, force, sys.stdout, sys.stderr,
                                 emit_smt2=verification.get("emit_smt2")))
