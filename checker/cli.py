@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import os
 import shutil
 import sys
@@ -262,6 +263,13 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """checker: every interleaving that matters, every input in range."""
 
 
+def _finite(value: float) -> float:
+    """--timeout's check beyond its minimum: 'inf' is not a number of seconds ('nan' fails min=0)."""
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number of seconds; give 0 for no time limit")
+    return value
+
+
 def _options(no_reduction: bool, timeout: float, max_executions: int | None, max_states: int, loop_bound: int,
              spurious: bool, solver_timeout: int, max_memory: int, **_) -> Options:
     """The `Options` of the verification flags (`verify`'s, which `report` shares); 0 lifts the
@@ -276,7 +284,7 @@ def verify_cmd(
     models: List[str] = typer.Argument(..., metavar="MODEL", help="Model files (YAML)."),
     fmt: str = typer.Option("text", "--format", metavar="FORMAT", help=FORMAT_HELP),
     as_json: bool = typer.Option(False, "--json", help="The same as --format json."),
-    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0, metavar="SECONDS", help="Seconds per model before giving up (unknown); 0: no time limit."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0, callback=_finite, metavar="SECONDS", help="Seconds per model before giving up (unknown); 0: no time limit."),
     max_executions: Optional[int] = typer.Option(None, "--max-executions", min=1, metavar="N", help="Stop after N complete executions (unknown)."),
     max_states: int = typer.Option(DEFAULT_MAX_STATES, "--max-states", min=1, metavar="N", help="States stored by the stateful search before it falls back to the loop bound."),
     no_reduction: bool = typer.Option(False, "--no-reduction", help="Explore every interleaving (no partial-order reduction), for cross-checking."),

@@ -150,6 +150,13 @@ def test_python_dash_m_checker_is_the_command():
     assert h.returncode == 0 and "Usage: checker [OPTIONS] COMMAND" in h.stdout
 
 
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "-1", "abc"])
+def test_a_timeout_that_is_not_a_number_of_seconds_is_a_usage_error(value):
+    r = subprocess.run([sys.executable, "-m", "checker", "verify", "models/lost_update.yaml", "--timeout", value],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "Invalid value for '--timeout'" in r.stderr
+
+
 def test_bad_model_through_the_real_command(tmp_path):
     p = write(tmp_path, "model: x\nshared:\n  x: 0\nthreads:\n  a:\n    - lock x\n")
     r = subprocess.run([sys.executable, "-m", "checker.cli", "verify", str(p)], capture_output=True, text=True)
