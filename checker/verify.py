@@ -179,6 +179,7 @@ def verify(program: Program, options: Options = Options(), emit_smt2: str | None
     # the simplest counterexamples get the search's deadline, or one second past the end of the
     # search if it used it all (a run still ends within about a second of --timeout)
     deadline = e.solver.deadline and max(e.solver.deadline, time.monotonic() + MINIMAL_GRACE)
+    unsafe = {(p.kind, p.pos.line, p.pos.col) for p in program.properties if p.kind in ("final", "always") and not p.safe}
     for pid, kind, text, line, col in properties(program):
         text = ALWAYS_ON_NAMES.get(kind, text) if line is None else text
         found = x.findings.get(pid)
@@ -191,6 +192,12 @@ def verify(program: Program, options: Options = Options(), emit_smt2: str | None
             continue  # nothing to misuse
         else:
             verdict, reason = _undecided(x, pid)
+            if verdict is Verdict.HOLDS and pid in unsafe and ("runtime",) in x.findings:
+                # its evaluation can fault, and a runtime error was found: in some state it may have
+                # had no value (a fault does not make it false), so it is not proved
+                verdict, reason = Verdict.UNKNOWN, (
+                    f"not decided: evaluating it can raise a runtime error, and one was found (line "
+                    f"{x.findings[('runtime',)].violation.line})")
             table.append(PropertyResult(kind, text, line, col, verdict, reason=reason))
     verdict = overall(p.verdict for p in table)
     first = next((p for p in table if p.verdict is Verdict.VIOLATED), None)

@@ -175,3 +175,27 @@ def test_only_properties_that_cannot_fault_are_safe_to_skip():
     program = load_text(SAFE, "safe.yaml")
     assert [p.safe for p in program.properties if p.kind == "final"] == [
         True, True, True, False, False, False, False, False, False]
+
+
+FAULTING = """
+model: f3
+shared: {y: 0, a: [1, 2]}
+threads:
+  t: [y = 5]
+check:
+  - final: 10 // (y - 5) == 2
+  - final: a[y] == 7
+  - final: y == 5
+"""
+
+
+@pytest.mark.parametrize("reduction", [True, False])
+def test_a_property_whose_evaluation_faults_is_not_proved(reduction):
+    # in the one final state both faulting properties have no value (division by zero, index 5
+    # out of range): neither is false, and neither is proved; the safe one holds
+    r = verify(load_text(FAULTING, "f.yaml"), Options(reduction=reduction))
+    got = [(p.kind, p.verdict) for p in r.properties]
+    assert got == [("final", Verdict.UNKNOWN), ("final", Verdict.UNKNOWN), ("final", Verdict.HOLDS),
+                   ("deadlock", Verdict.HOLDS), ("runtime", Verdict.VIOLATED)]
+    assert r.properties[0].reason in ("not decided: evaluating it can raise a runtime error, and one was found (line 6)",
+                                      "not decided: evaluating it can raise a runtime error, and one was found (line 7)")
