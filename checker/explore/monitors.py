@@ -7,7 +7,6 @@ the inputs; `on_stuck` describes the deadlock.
 """
 from __future__ import annotations
 
-
 from checker.explore import tasks
 from checker.explore.semantics import Engine
 from checker.explore.start import View
