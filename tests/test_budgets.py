@@ -158,7 +158,10 @@ def test_a_growing_search_stops_at_the_memory_budget_in_bounded_memory(tmp_path)
     assert got["code"] == 3
     assert got["doc"]["verdict"] == "unknown"
     assert got["doc"]["reason"].startswith(f"memory budget: {limit} MiB (--max-memory); the process used ")
-    assert got["peak_mib"] < limit + 50  # read every 50 ms: the overshoot is one interval's growth
+    # read every 50 ms: the overshoot is one interval's growth (about 1 MiB here), or what z3
+    # allocates within one query (one CI run in about thirty peaked 60 MiB over): bounded, far
+    # from the 10 GB this model reached before the budget existed
+    assert got["peak_mib"] < limit + 100
 
 
 def cli(*args):

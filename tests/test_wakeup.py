@@ -3,18 +3,30 @@ races"): a race is settled only when a leaf is reached through events of u1 and 
 step alone, so that every v differing from this one only in u2 gets the same answer."""
 from __future__ import annotations
 
+from checker.explore.dependence import footprint
 from checker.explore.wakeup import Event, insert
 from checker.primitives.base import OTHER, WRITE, Access
 
-X = (Access(0, 1, WRITE, OTHER),)
-Y = (Access(1, 2, WRITE, OTHER),)
-P = Event(1, (1, None, None), X, (0, 1, 0, 0), 1, (), False)  # the racing step: thread 1, any outcome
+X = footprint((Access(0, 1, WRITE, OTHER),))  # a write of location 0, as the tree keeps it
+Y = footprint((Access(1, 2, WRITE, OTHER),))
+P = Event(1, (1, None, None), (Access(0, 1, WRITE, OTHER),), (0, 1, 0, 0), 1, (), False)  # the racing step: thread 1, any outcome
 
 
-def ev(t: int, acc: tuple) -> Event:
+def ev(t: int, fp: tuple) -> Event:
     clock = [0, 0, 0, 0]
     clock[t] = 1
+    acc = tuple(Access(k, k + 1, WRITE, OTHER) for k in range(fp[0].bit_length()) if fp[0] >> k & 1)
     return Event(t, (t, (), ()), acc, tuple(clock), 1, (), False)
+
+
+def test_footprints_conflict_exactly_when_accesses_are_dependent():
+    from checker.explore.dependence import conflict, dependent
+    from checker.primitives.base import READ
+    accs = [(), (Access(0, 1, READ, OTHER),), (Access(0, 1, WRITE, OTHER),), (Access(1, 3, READ, OTHER),),
+            (Access(2, 3, WRITE, OTHER), Access(5, 6, READ, OTHER)), (Access(0, 6, READ, OTHER),)]
+    pairs = [(a, b) for a in accs for b in accs]
+    assert [conflict(footprint(a), footprint(b)) for a, b in pairs] == [dependent(a, b) for a, b in pairs]
+    assert sum(dependent(a, b) for a, b in pairs) == 10  # W0 with R0, W0, R0-5; W2 with R1-2, W2, R0-5
 
 
 def tree() -> list:

@@ -8,7 +8,7 @@ and `propose` of the search.
 """
 from __future__ import annotations
 
-from checker.explore.dependence import Dependence
+from checker.explore.dependence import Dependence, footprint
 from checker.explore.search import Stats
 from checker.explore.semantics import Engine
 from checker.explore.wakeup import Node, covering, key_of
@@ -45,17 +45,17 @@ class Branches:
             key = child[0]
             if key[1] is None:  # a thread's next step, with any outcome: expand it
                 wut.pop(0)
-                key_acc = self.access(node, key[0])
+                key_fp = self.footprint(node, key[0])
                 expanded, covers = [], False
                 for k, o, _ in self.outcomes(node, key[0]):  # (loops: the search's hot path)
-                    acc = covering(o, key_acc)
-                    covers = covers or acc is not None
+                    fp = covering(o, key_fp)
+                    covers = covers or fp is not None
                     if k not in sleep:
                         for c in wut:
                             if c[0] == k:
                                 break
                         else:
-                            expanded.append([k, acc, []])
+                            expanded.append([k, fp, []])
                 wut[0:0] = expanded
                 if not covers:
                     for v in child[3]:  # it ends the run or is discarded: it covered nothing
@@ -71,11 +71,13 @@ class Branches:
         if node.explored:
             return None
         for t in node.info.enabled:
-            for k, o, _ in self.outcomes(node, t):
-                if k not in sleep:
-                    wut.append([k, covering(o, self.access(node, t)), []])
+            outs = node.info.outcomes.get(t) or self.outcomes(node, t)
+            for k, o, _ in outs:
+                if k not in sleep:  # (`covering`, inline)
+                    wut.append([k, None if o.violation is not None or o.cut is not None else self.footprint(node, t), []])
             if wut:
-                self.add_siblings(node, t)
+                if len(outs) > 1:
+                    self.add_siblings(node, t)
                 return wut[0]
         return None
 
@@ -88,12 +90,23 @@ class Branches:
         present = {c[0] for c in node.wut}
         for k, o, _ in outs:
             if k not in node.sleep and k not in present:
-                node.wut.append([k, covering(o, self.access(node, t)), []])
+                node.wut.append([k, covering(o, self.footprint(node, t)), []])
                 present.add(k)
 
     def access(self, node: Node, t: int) -> tuple:
-        """The accesses of thread t's next step from this node (computed once)."""
-        acc = node.info.access.get(t)
+        """The accesses of thread t's next step from this node (computed once, with their
+        footprint)."""
+        info = node.info
+        acc = info.access.get(t)
         if acc is None:
-            acc = node.info.access[t] = self.dep.pending(self.code[t], node.state, t)
+            acc = info.access[t] = self.dep.pending(self.code[t], node.state, t)
+            info.fp[t] = footprint(acc)
         return acc
+
+    def footprint(self, node: Node, t: int) -> tuple:
+        """The footprint of thread t's next step from this node (`dependence.footprint`)."""
+        fp = node.info.fp.get(t)
+        if fp is None:
+            self.access(node, t)
+            fp = node.info.fp[t]
+        return fp

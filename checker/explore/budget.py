@@ -58,6 +58,8 @@ def rss_mib() -> float:
 
 
 MEMORY_CHECK_SECONDS = 0.05  # how often tick() reads the resident memory
+TICK_STEPS = 16  # the stateless search calls tick() every this many steps (and after each
+# execution when executions are bounded): a budget is overrun by at most 15 steps
 PROGRESS_SECONDS = 0.25  # how often tick() reports progress, when asked to
 
 

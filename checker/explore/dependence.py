@@ -50,6 +50,24 @@ def dependent(A: tuple, B: tuple) -> bool:
     return False
 
 
+def footprint(A: tuple) -> tuple[int, int]:
+    """Accesses A as two bit masks over location ids: (every location touched, the locations
+    written). Two steps are dependent exactly when `conflict` holds of their footprints; the
+    search's hot path (wake-up trees, sleep sets) tests footprints, a few int operations."""
+    touched = written = 0
+    for lo, hi, mode, _ in A:
+        m = (1 << hi) - (1 << lo)
+        touched |= m
+        if mode:
+            written |= m
+    return (touched, written)
+
+
+def conflict(f: tuple, g: tuple) -> bool:
+    """`dependent`, on footprints: a location one writes and the other touches."""
+    return bool(f[1] & g[0] or g[1] & f[0])
+
+
 def coenabled(A: tuple, B: tuple) -> bool:
     for a in A:
         for b in B:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sys
 
-from checker.explore.budget import OVERFLOW, Budget, Exhausted
+from checker.explore.budget import OVERFLOW, TICK_STEPS, Budget, Exhausted
 from checker.explore.monitors import on_final, on_state, on_stuck
 from checker.explore.happens import Monitor, adjacent
 from checker.explore.races import Watch
@@ -35,7 +35,7 @@ from checker.explore.reversal import Reversal
 from checker.explore.start import starts
 from checker.explore.clock import History
 from checker.explore.known import Known, capacity, concrete
-from checker.explore.dependence import Dependence, dependent
+from checker.explore.dependence import Dependence
 from checker.explore.search import Exploration, Found, Schedule, Stats, properties, property_of
 from checker.explore.semantics import Engine, enabled, stuck
 from checker.explore.state import live as live_threads
@@ -68,8 +68,10 @@ class Dpor(Reversal, Branches):
         self.n = len(engine.program.threads)
         self.code = engine.code
         self.guarded = [t.guarded for t in engine.program.threads]  # per pc: may have no outcome
+        self.can_vary = [any(v) for v in self.dep.varying]  # per thread: may a step's accesses vary (`varies`)
         self.has_always = any(p.kind == "always" for p in engine.program.properties)
         self.stats = Stats()
+        self.tick_at = 0  # the step count at which the budgets are checked next (TICK_STEPS)
         self.stack: list[Node] = []  # stack[i]: the state before events[i]
         # per event j of the current execution: its races not settled (reversal.py says what each
         # holds). Every execution that ends reverses every race among its events, those of a
@@ -152,7 +154,10 @@ class Dpor(Reversal, Branches):
     # -- the search -----------------------------------------------------------------------------
     def explore(self, node: Node) -> None:
         e, s, info = self.e, node.state, node.info
-        self.budget.tick(self.stats, len(self.events))
+        stats = self.stats
+        if stats.steps >= self.tick_at:
+            self.budget.tick(stats, len(self.events))
+            self.tick_at = stats.steps + TICK_STEPS
         live = info.live
         if live is None:
             live = info.live = live_threads(s)
@@ -162,7 +167,7 @@ class Dpor(Reversal, Branches):
             if self.observations:
                 self.observations.end(s.pc, self.schedule)
             self.pending_races(node, live)
-            self.stats.executions += 1
+            self.count()
             if self.keep_going:
                 self.result.finals.add(tuple(show(x) for x in s.M))
             for v in on_final(e, s, self.decided):
@@ -170,7 +175,7 @@ class Dpor(Reversal, Branches):
             return
         en = info.enabled
         if info.stuck:
-            self.stats.executions += 1
+            self.count()
             if self.keep_going:
                 self.result.deadlocks.add(tuple(show(x) for x in s.M))
             if self.observations:
@@ -204,38 +209,27 @@ class Dpor(Reversal, Branches):
                     break
             node.wut.remove(child)
 
+    def count(self) -> None:
+        """An execution ended: count it (an execution budget is checked at the next node)."""
+        self.stats.executions += 1
+        if self.budget.max_executions is not None:
+            self.tick_at = 0
+
     def step(self, node: Node, p: int, out: list, subtree: list | None = None) -> None:
         """Execute an outcome of thread p's step from node (`out`, an entry of `outcomes`),
         explore what follows, undo."""
         key, o = out[0], out[1]
         self.stats.steps += 1
-        A = node.info.access.get(p)
-        if A is None:
-            A = self.access(node, p)
+        info = node.info
+        F = info.fp.get(p)
+        if F is None:
+            self.access(node, p)
+            F = info.fp[p]
+        A = info.access[p]
         if o.violation is not None or o.cut is not None:
-            if o.violation is not None:
-                self.result.truncate(o.violation)
-                if self.hb:  # the step's accesses happened before it failed: they can race
-                    try:
-                        for _, v in self.hb.step(node.state, o.state, p, A, self.unfound):
-                            self.report(v, None, [(p, o.choices)])
-                    finally:
-                        self.hb.undo()
-            if self.observations:
-                v = o.violation
-                a = "an" if v is not None and v.kind[0] in "aeiou" else "a"
-                self.observations.truncated(f"{a} {v.kind} violation at line {v.line} ended an execution" if v is not None
-                                            else f"a bound cut an execution ({o.cut.reason})")
-            self.report(o.violation, o.cut, [(p, o.choices)])
-            if self.reduce:  # the run ends here, but the other threads' steps from here do not
-                node.sleep[key] = Ended(A)
-                for t in node.info.enabled:
-                    if t != p:
-                        self.add_siblings(node, t, every=True)
-                self.pending_races(node, live_threads(node.state))
+            self.truncated(node, p, key, o, A, F)
             return
-        depth = len(self.events)
-        ev = self.record(node, p, key, A, o.choices)
+        ev = self.record(node, p, key, A, F, o.choices)
         if self.observations:
             self.observations.push(o.seen)
         try:
@@ -248,22 +242,52 @@ class Dpor(Reversal, Branches):
                     self.report(v, None, [])
             clock = node.clock[:]  # a list, never changed once made
             clock[p] = ev.clock
-            info = out[2] or self.known.child(out)  # the next state's Info, kept with the outcome
+            nxt = out[2] or self.known.child(out)  # the next state's Info, kept with the outcome
             if self.reduce:
-                sleep = {}
-                for q, a in node.sleep.items():  # (a loop: cheaper than a comprehension here)
-                    if q[0] != p and not dependent(a, A):
-                        sleep[q] = a
-                child = Node(o.state, clock, sleep, subtree if subtree is not None else [], info)
+                sleep = node.sleep
+                if sleep:  # those asleep here stay asleep if independent of this step
+                    touched, written = F
+                    sleep = sleep.copy()  # (a copy keeps the keys' hashes: then drop the rest)
+                    for q, f in node.sleep.items():
+                        if q[0] == p or f[1] & touched or written & f[0]:
+                            del sleep[q]
+                else:
+                    sleep = {}
+                child = Node(o.state, clock, sleep, subtree if subtree is not None else [], nxt)
             else:
-                child = Node(o.state, clock, {}, [], info)
+                child = Node(o.state, clock, {}, [], nxt)
             self.explore(child)
         finally:
             if self.observations:
                 self.observations.pop()
-            self.undo(depth)
+            self.undo()
         if self.reduce:
-            node.sleep[key] = A
+            node.sleep[key] = F
+
+    def truncated(self, node: Node, p: int, key, o, A: tuple, F: tuple) -> None:
+        """Thread p's step from node ends its execution in a violation or a cut (outcome o,
+        event key, accesses A, footprint F): report it; the other threads' steps from here
+        still race with it."""
+        if o.violation is not None:
+            self.result.truncate(o.violation)
+            if self.hb:  # the step's accesses happened before it failed: they can race
+                try:
+                    for _, v in self.hb.step(node.state, o.state, p, A, self.unfound):
+                        self.report(v, None, [(p, o.choices)])
+                finally:
+                    self.hb.undo()
+        if self.observations:
+            v = o.violation
+            a = "an" if v is not None and v.kind[0] in "aeiou" else "a"
+            self.observations.truncated(f"{a} {v.kind} violation at line {v.line} ended an execution" if v is not None
+                                        else f"a bound cut an execution ({o.cut.reason})")
+        self.report(o.violation, o.cut, [(p, o.choices)])
+        if self.reduce:  # the run ends here, but the other threads' steps from here do not
+            node.sleep[key] = Ended(F)
+            for t in node.info.enabled:
+                if t != p:
+                    self.add_siblings(node, t, every=True)
+            self.pending_races(node, live_threads(node.state))
 
     def decided(self, pid: tuple) -> bool:
         """Has this property (`property_of`) its counterexample, and no other is wanted?"""

@@ -34,11 +34,12 @@ class Info:
     and whether it can be disabled; the live threads, the enabled ones and whether it is stuck
     (None until computed)."""
 
-    __slots__ = ("outcomes", "access", "blocking", "live", "enabled", "stuck")
+    __slots__ = ("outcomes", "access", "fp", "blocking", "live", "enabled", "stuck")
 
     def __init__(self):
         self.outcomes: dict = {}  # thread -> [[event key, Outcome, next Info]] of its step (dpor.py)
         self.access: dict = {}  # thread -> the accesses of its step (Dependence.pending)
+        self.fp: dict = {}  # thread -> their footprint (dependence.footprint)
         self.blocking: dict = {}  # thread -> can its step be disabled (an acquire, a guarded step)
         self.live = None
         self.enabled = None

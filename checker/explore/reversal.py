@@ -16,7 +16,7 @@ the search.
 from __future__ import annotations
 
 from checker.explore.clock import join_into
-from checker.explore.dependence import Dependence, dependent
+from checker.explore.dependence import Dependence, footprint
 from checker.explore.semantics import Engine, enabled
 from checker.explore.state import ACQ, RUN, State
 from checker.explore.wakeup import Ended, Event, Initials, Node, insert, key_of
@@ -32,56 +32,74 @@ class Reversal:
     e: Engine
     reduce: bool
     settle: bool
+    can_vary: list
 
-    def record(self, node: Node, p: int, key, A: tuple, choices) -> Event:
-        """Append the event: its vector clock, and (with reduction) the races it completes."""
+    def record(self, node: Node, p: int, key, A: tuple, F: tuple, choices) -> Event:
+        """Append the event (accesses A, footprint F): its vector clock, and (with reduction) the
+        races it completes."""
         prev = node.clock[p]
         blocking = node.info.blocking.get(p)
         if blocking is None:
             blocking = node.info.blocking[p] = any(a.op == ACQ for a in A) or self.guarded[p][node.state.T[p].pc]
-        clock, races = self.clock(prev, p, A, self.reduce, blocking)
+        events = self.events
+        pos = len(events)
+        found = self.hist.push(pos, A, p, blocking)  # the earlier conflicting events, latest first
+        if blocking:
+            clock, races = self.clock(prev, p, A, self.reduce, found)
+        else:  # the candidates not ordered before the new event by later ones
+            clock = list(prev)
+            races = []
+            for pos in found:
+                g = events[pos]
+                if clock[g.thread] < g.seq:  # else g's clock is within clock already
+                    races.append(pos)
+                    for k, x in enumerate(g.clock):
+                        if x > clock[k]:
+                            clock[k] = x
         seq = prev[p] + 1
         clock[p] = seq
-        pos = len(self.events)
-        ev = Event(p, key, A, tuple(clock), seq, choices, blocking, pos)
-        self.races.append([[i, pos, node.state, None, 0, None] for i in races] if races else ())
-        self.events.append(ev)
+        pos = len(events)  # (`pos` served as a loop variable above)
+        ev = Event(p, key, A, tuple(clock), seq, choices, blocking, pos, F)
+        if races and self.reduce:
+            state = node.state
+            kept = []
+            for i in races:  # (a loop: cheaper than a comprehension for one or two)
+                kept.append([i, pos, state, None, 0, None])
+            self.races.append(kept)
+        else:
+            self.races.append(())
+        events.append(ev)
         self.stack.append(node)
-        self.hist.add(pos, A, p)
         return ev
 
-    def undo(self, depth: int) -> None:
+    def undo(self) -> None:
+        """Remove the latest event (`record`)."""
         if self.hb:
             self.hb.undo()
         ev = self.events.pop()
         self.stack.pop()
         self.races.pop()
         self.hist.remove(ev.acc)
-        assert len(self.events) == depth
-        if depth < self.low:
-            self.low = depth
+        if ev.pos < self.low:
+            self.low = ev.pos
 
-    def clock(self, prev: tuple, p: int, A: tuple, race: bool, blocking: bool):
-        """The vector clock of a new event of p with accesses A (as a list, p's entry not yet
-        bumped), and the positions of the earlier events it races with, latest first.
+    def clock(self, prev: tuple, p: int, A: tuple, race: bool, found: list | None = None):
+        """The vector clock of a new event of p with accesses A that can be disabled (an
+        acquire, or a pending step at the end of a run), as a list, p's entry not yet bumped;
+        and the positions of the earlier events it races with, latest first. `found`: the
+        positions of every earlier conflicting event, latest first (`History.conflicts` in
+        full), when the caller has them.
 
         Earlier dependent events are visited latest first; the clock joins all of them. A race
         candidate is one not already ordered before the new event by program order or by the
-        clocks of the candidates kept so far. An event that can be disabled (`blocking`: an
-        acquire, or a pending step at the end of a run) keeps a candidate only if the reversal
-        can run (the release it needed, a later signal it does not need, are looked through:
-        docs/soundness.md, "Blocking"); its history is then read in full."""
+        clocks of the candidates kept so far, and (since the event can be disabled) whose
+        reversal can run: the release it needed, a later signal it does not need, are looked
+        through (docs/soundness.md, "Blocking"). An event that cannot be disabled needs only
+        the last conflicting accesses per location (`record`)."""
         events = self.events
-        found = self.hist.conflicts(A, p, blocking)
+        if found is None:
+            found = self.hist.conflicts(A, p, True)
         vc = list(prev)
-        if not blocking:  # the candidates not ordered before the new event by later ones
-            races = []
-            for pos in found:
-                g = events[pos]
-                if vc[g.thread] < g.seq:  # else g's clock is within vc already
-                    races.append(pos)
-                    join_into(vc, g.clock)
-            return vc, races if race else ()
         for pos in found:
             join_into(vc, events[pos].clock)
         if not race:
@@ -92,7 +110,7 @@ class Reversal:
             g = events[pos]
             if C[g.thread] >= g.seq:
                 continue  # ordered before the new event through another event: no race
-            if blocking and not self.can_reverse(pos, p):
+            if not self.can_reverse(pos, p):
                 continue
             races.append(pos)
             join_into(C, g.clock)
@@ -126,14 +144,18 @@ class Reversal:
         if race is not None and race[5] is not None:
             return self.propose(self.stack[i], v + [race[5]], u1)
         p = last.thread
-        fixed = not self.varies(p, state)
-        acc = last.acc if fixed else self.tail_access(v, p, state, i)  # a queue's step may move
+        fixed = not self.can_vary[p] or not self.varies(p, state)
+        if fixed:
+            acc, (touched, written) = last.acc, last.fp
+        else:  # a queue's step may move
+            acc = self.tail_access(v, p, state, i)
+            touched, written = footprint(acc)
         vc = [0] * self.n  # the clock of p's step placed after v
         after = False  # does an event of v happen before p's step?
         for g in v:
             if vc[g.thread] >= g.seq:
                 continue  # it happens before an event already joined: its clock is within vc
-            if g.thread == p or dependent(g.acc, acc):
+            if g.thread == p or g.fp[1] & touched or written & g.fp[0]:
                 join_into(vc, g.clock)
                 after = True
         node = self.stack[i]
@@ -150,7 +172,7 @@ class Reversal:
                             return fixed
                     break
         vc[p] = last.seq
-        tail = Event(p, (p, None, None), acc, tuple(vc), last.seq, (), last.blocking)
+        tail = Event(p, (p, None, None), acc, tuple(vc), last.seq, (), last.blocking, -1, (touched, written))
         if race is not None and fixed:
             race[5] = tail
         return self.propose(node, v + [tail], u1 if fixed else -1)
@@ -160,8 +182,8 @@ class Reversal:
         when the answer holds for every v that differs from this one only in its events
         between the first `fixed` ones and the last (`insert`): the race is settled."""
         initials = Initials(v)
-        for q, acc in node.sleep.items():
-            if type(acc) is not Ended and initials.weak_initial(q, acc):
+        for q, fp in node.sleep.items():
+            if type(fp) is not Ended and initials.weak_initial(q, fp):
                 k = initials.first.get(q[0])
                 return 0 <= fixed and k is not None and (k < fixed or k == len(v) - 1)
         return insert(node.wut, v, fixed, initials)
@@ -254,7 +276,11 @@ class Reversal:
                     race[0] = -1  # settled: dropped while events[j] stays on the path
                     settled = True
             if settled:
-                races[x] = [race for race in per_event if race[0] >= 0]
+                kept = []
+                for race in per_event:  # (a loop: cheaper than a comprehension here)
+                    if race[0] >= 0:
+                        kept.append(race)
+                races[x] = kept
         s = node.state
         j = len(self.events)
         for p in live:
@@ -262,7 +288,7 @@ class Reversal:
             if not A:
                 continue
             prev = node.clock[p]
-            vc, races = self.clock(prev, p, A, True, True)
+            vc, races = self.clock(prev, p, A, True)
             ev = Event(p, (p, None, None), A, None, prev[p] + 1, (), True)
             for i in races:
                 v = self.notdep(i)

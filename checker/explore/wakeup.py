@@ -1,13 +1,14 @@
 """Optimal DPOR's data: events, the nodes of the current path, and wake-up trees.
 
 A wake-up tree (Abdulla, Aronis, Jonsson, Sagonas, JACM 64(4), 2017, Section 6) is an ordered
-tree of event sequences, stored as nested lists `[[key, accesses, subtree(, covered)], ...]`:
-`key` is an event's identity (`key_of`), `accesses` what it touches (None when the event ends
-its execution: it covers nothing). `Initials.weak_initial` and `insert` are the paper's operations,
+tree of event sequences, stored as nested lists `[[key, footprint, subtree(, covered)], ...]`:
+`key` is an event's identity (`key_of`), `footprint` what it touches (`dependence.footprint`;
+None when the event ends its execution: it covers nothing). `Initials.weak_initial` and `insert` are the paper's operations,
 extended as docs/soundness.md ("Reduction 1", points 4 and 5) argues.
 """
 from __future__ import annotations
 
+from checker.explore.dependence import footprint
 from checker.explore.known import Info
 from checker.explore.state import State
 
@@ -16,17 +17,19 @@ class Event:
     """One executed step: thread, identity (thread, choices, forks), accesses, vector clock.
     `seq` is the event's 1-based position in its thread; `clock[t]` counts t's events that
     happen before it (itself included); `pos` its position in the execution (-1: a step not
-    executed, the last event of a reversal)."""
+    executed, the last event of a reversal); `fp` the accesses' `footprint` (computed from
+    them when not given)."""
 
-    __slots__ = ("thread", "key", "acc", "clock", "seq", "choices", "blocking", "pos")
+    __slots__ = ("thread", "key", "acc", "clock", "seq", "choices", "blocking", "pos", "fp")
 
-    def __init__(self, thread, key, acc, clock, seq, choices, blocking, pos=-1):
+    def __init__(self, thread, key, acc, clock, seq, choices, blocking, pos=-1, fp=None):
         self.thread, self.key, self.acc, self.clock, self.seq = thread, key, acc, clock, seq
         self.choices, self.blocking, self.pos = choices, blocking, pos
+        self.fp = footprint(acc) if fp is None else fp
 
 
 class Ended(tuple):
-    """The accesses of an event that ended its execution (a violation, a cut): it sleeps like
+    """The footprint of an event that ended its execution (a violation, a cut): it sleeps like
     any explored event, but covers no reversal, since nothing after it was explored."""
 
 
@@ -38,8 +41,8 @@ class Node:
     def __init__(self, state: State, clock: list, sleep: dict, wut: list, info: Info):
         self.state = state
         self.clock = clock  # per thread: the vector clock of its last event
-        self.sleep = sleep  # event key -> accesses: explored from an ancestor, nothing dependent since
-        self.wut = wut  # wake-up tree: [[key, accesses, subtree(, covered)], ...] in order
+        self.sleep = sleep  # event key -> footprint: explored from an ancestor, nothing dependent since
+        self.wut = wut  # wake-up tree: [[key, footprint, subtree(, covered)], ...] in order
         self.info = info  # the state's steps, accesses, live and enabled threads (known.py)
         self.assumed = None  # threads whose step `assume` discarded here, counted once per node
         self.explored = False
@@ -53,47 +56,42 @@ def key_of(t: int, o) -> tuple:
     return (t, o.choices, o.forks)
 
 
-def covering(o, acc):
-    """A branch's accesses for the weak-initial test; None for a step that ends its execution
+def covering(o, fp):
+    """A branch's footprint for the weak-initial test; None for a step that ends its execution
     (a violation, a cut): nothing is explored after it, so it covers no reversal."""
-    return None if o.violation is not None or o.cut is not None else acc
+    return None if o.violation is not None or o.cut is not None else fp
 
 
 class Initials:
-    """A sequence v of events with, per thread, the position of its first event in v, so that
-    the weak-initial test of many events against one v costs one pass over v."""
+    """A sequence v of events with, per thread, the position of its first event in v, and the
+    union of their footprints, so that the weak-initial test of many events against one v
+    costs one pass over v."""
 
-    __slots__ = ("v", "first", "ordered")
+    __slots__ = ("v", "first", "ordered", "touched", "written")
 
     def __init__(self, v: list):
         self.v = v
         self.first = first = {}
+        touched = written = 0
         for k, g in enumerate(v):
             if g.thread not in first:
                 first[g.thread] = k
+            t, w = g.fp
+            touched |= t
+            written |= w
+        self.touched, self.written = touched, written
         self.ordered: dict = {}  # position -> does something earlier in v happen before it?
 
-    def independent(self, acc: tuple) -> bool:
-        """Is an event with accesses acc independent of every event of v? (Read from v's end:
-        its last event is the racing step.)"""
-        v = self.v
-        for k in range(len(v) - 1, -1, -1):
-            for blo, bhi, bm, _ in v[k].acc:
-                for alo, ahi, am, _ in acc:
-                    if alo < bhi and blo < ahi and (am or bm):
-                        return False
-        return True
-
-    def weak_initial(self, key, acc) -> bool:
-        """Is the event `key` (with accesses acc) a weak initial of v: its thread's first event
+    def weak_initial(self, key, fp) -> bool:
+        """Is the event `key` (with footprint fp) a weak initial of v: its thread's first event
         in v is this event and nothing in v before it happens before it, or its thread is not in
         v and the event is independent of all of v?"""
-        if acc is None:
+        if fp is None:
             return False  # it ends its execution: nothing after it is explored
         v = self.v
         k = self.first.get(key[0])
-        if k is None:
-            return self.independent(acc)
+        if k is None:  # independent of every event of v: of the union of their footprints
+            return not (fp[1] & self.touched or fp[0] & self.written)
         g = v[k]  # a wildcard (any outcome of the step) matches every outcome
         if g.key != key and g.key[1] is not None and key[1] is not None:
             return False
@@ -126,8 +124,8 @@ def insert(tree: list, v: list, fixed: int = -1, initials: Initials | None = Non
         if initials is None:
             initials = Initials(v)
         for child in tree:
-            key, acc, sub = child[0], child[1], child[2]
-            if initials.weak_initial(key, acc):
+            key, fp, sub = child[0], child[1], child[2]
+            if initials.weak_initial(key, fp):
                 k = initials.first.get(key[0])
                 if k is not None:
                     if k < fixed:
@@ -153,6 +151,6 @@ def insert(tree: list, v: list, fixed: int = -1, initials: Initials | None = Non
             branch = tree
             for g in v:
                 nxt = []
-                branch.append([g.key, g.acc, nxt] if g.key[1] is not None else [g.key, g.acc, nxt, []])
+                branch.append([g.key, g.fp, nxt] if g.key[1] is not None else [g.key, g.fp, nxt, []])
                 branch = nxt
             return False
