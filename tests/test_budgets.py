@@ -246,6 +246,17 @@ def test_the_state_budget_is_named(tmp_path):
     assert doc["notes"][0].startswith("the state space did not fit in 50 states")
 
 
+@pytest.mark.parametrize("n", [1, 5, 17, 40])
+def test_the_execution_budget_stops_after_exactly_that_many_executions(n):
+    # the budgets are checked every 16 steps, and at the node after each execution when
+    # executions are bounded: big0 without its x/y writer has 13 steps in an execution
+    text = ("model: e\nshared: {x: 0, y: 0, z: 0, w: 0}\nthreads:\n  t1: [r1 = x, r2 = y, r3 = z, r4 = w]\n"
+            "  t2: [r1 = x, r2 = y, r3 = z]\n  t4: [z = 1, w = 1, z = 2, w = 2, z = 3, w = 3]\n")
+    r = verify(load_text(text, "e.yaml"), Options(max_executions=n))
+    assert r.verdict.value == "unknown" and r.stats["executions"] == n
+    assert r.reason == f"execution budget: {n} executions explored (--max-executions)"
+
+
 # -- 5. options are validated ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("field, value", [
