@@ -324,7 +324,7 @@ HEAD = "model: m\nshared:\n  b: barrier 2\n  m: mutex\nthreads:\n  t:\n"
     (HEAD + "    - arrive_and_wait m\n", "7:23: error: 'arrive_and_wait' needs a barrier; 'm' is a mutex",
      "write 'arrive_and_wait BARRIER'"),
     (HEAD + "    - {atomic: [arrive_and_wait b]}\n", "7:17: error: 'arrive_and_wait' cannot be inside an atomic block",
-     None),
+     "an atomic block never waits: put it before or after the block"),
     (HEAD.replace("barrier 2", "barrier 0") + "    - skip\n", "3:6: error: barrier 'b' needs 1 to 64 threads, not 0",
      "write 'barrier 2'"),
     (HEAD.replace("barrier 2", "barrier -1") + "    - skip\n", "3:6: error: barrier 'b' needs 1 to 64 threads, not -1",

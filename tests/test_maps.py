@@ -310,8 +310,10 @@ HEAD = "model: m\nshared:\n  x: 0\n  m: mutex\n  cache: MAP\nthreads:\n  t:\n"
     ("map", "    - lock cache\n", "8:12: error: 'lock' needs a mutex; 'cache' is a map",
      "declare one under 'shared:', e.g. 'm: mutex'"),
     ("map", "    - cache = 1\n", "8:7: error: cannot assign to 'cache': it is a map", "write an entry, 'cache[k] = v'"),
-    ("map", "    - x = cache\n", "8:11: error: 'cache' is a map, not a value", None),
-    ("map", "    - cache[1] = true\n", "8:7: error: an entry of map 'cache' needs an int, found a bool", None),
+    ("map", "    - x = cache\n", "8:11: error: 'cache' is a map, not a value",
+     "read an entry, e.g. cache[k], or write 'k in cache' or 'len(cache)'"),
+    ("map", "    - cache[1] = true\n", "8:7: error: an entry of map 'cache' needs an int, found a bool",
+     "true and false are not numbers: use an int (0 or 1) instead of the bool, or branch on it with 'if:'"),
 ])
 def test_errors(tmp_path, decl, stmt, first, hint):
     expect_error(model_file(tmp_path, HEAD.replace("MAP", decl) + stmt), first, hint)

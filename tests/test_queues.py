@@ -376,7 +376,8 @@ HEAD = "model: m\nshared:\n  q: queue 2\n  m: mutex\n  s: semaphore 1\n  cv: con
      "write 'ok, v = try_get q' or 'ok, v = get q timeout'; other assignments have one target"),
     ("put m 1", "9:12: error: 'put' needs a queue; 'm' is a mutex", "write 'put QUEUE EXPR'"),
     ("v = get m", "9:16: error: 'get' needs a queue; 'm' is a mutex", "write 'v = get QUEUE'"),
-    ("put q true", "9:14: error: the item of 'put' needs an int, found a bool", None),
+    ("put q true", "9:14: error: the item of 'put' needs an int, found a bool",
+     "true and false are not numbers: use an int (0 or 1) instead of the bool, or branch on it with 'if:'"),
     ("lock m timeout", "9:15: error: a timed 'lock' gives whether it succeeded, found 'timeout'",
      "write 'ok = lock MUTEX timeout'"),
     ("ok = lock m", "9:13: error: 'lock' gives no value", "write 'ok = lock MUTEX timeout' for a wait that can time out"),
@@ -386,7 +387,7 @@ HEAD = "model: m\nshared:\n  q: queue 2\n  m: mutex\n  s: semaphore 1\n  cv: con
      "the timed forms are 'lock ... timeout', 'wait ... timeout', 'acquire ... timeout', 'get ... timeout'"),
     ("ok = wait cv m timeout 5", "9:31: error: a timeout takes no duration: it may fire at any step while the thread "
      "waits, found '5'", "write 'ok = wait CONDITION MUTEX timeout'"),
-    ("atomic: [put q 1]", "9:16: error: 'put' cannot be inside an atomic block", None),
+    ("atomic: [put q 1]", "9:16: error: 'put' cannot be inside an atomic block", "an atomic block never waits: put it before or after the block"),
     ("atomic: [ok = lock m timeout]", "9:21: error: a timed 'lock' cannot be inside an atomic block",
      "it may wait for its timeout, and an atomic block never waits: put it before or after the block"),
     ("n = len(qs)", "9:16: error: undefined name 'qs'", "did you mean 's'?"),

@@ -73,6 +73,9 @@ REJECTED = {
     "count_zero": (BASE + "threads:\n  t: {do: [x = 1], count: 0}\n", ["threads", "t"]),
     "no_leak_without_to": (BASE + "threads:\n  t: [x = 1]\ncheck:\n  - no_leak: {secret: k}\n", ["check", 0]),
     "statement_word_as_label": (BASE + "threads:\n  t: [{lock: m}]\n", ["threads", "t", 0]),
+    "empty_thread": (BASE + "threads:\n  t: []\n", ["threads", "t"]),
+    "empty_thread_do": (BASE + "threads:\n  t: {do: [], count: 2}\n", ["threads", "t", "do"]),
+    "non_ascii_name": ("model: m\nshared: {z\u00e4hler: 0}\nthreads:\n  t: [skip]\n", ["shared"]),
 }
 
 

@@ -197,7 +197,8 @@ HEAD = POOL.split("check:")[0]
     ("    - h0 = spawn worker(1)\n", "    - h = spawn nope(1)\n", "7:17: error: 'nope' is not a thread",
      "threads: main, worker"),
     ("    - h0 = spawn worker(1)\n", "    - spawn worker(true)\n",
-     "7:20: error: parameter 'n' of 'worker' needs an int, found a bool", None),
+     "7:20: error: parameter 'n' of 'worker' needs an int, found a bool",
+     "true and false are not numbers: use an int (0 or 1) instead of the bool, or branch on it with 'if:'"),
     ("    start: spawned\n", "    start: later\n", "15:12: error: 'start' must be 'spawned', not 'later'",
      "write 'start: spawned' for a thread that another thread starts with 'spawn'; leave it out for a thread "
      "that runs from the start"),

@@ -1,4 +1,5 @@
-"""The declarations of a model: `inputs:`, `shared:`, `threads:` and `procedures:` -> syntax nodes.
+"""The declarations of a model: `inputs:`, `shared:` and `threads:` -> syntax nodes (`procedures:`
+are in `procedures`).
 
 A shared resource is a variable, an array, or a primitive declared by its keyword
 (`checker.primitives.KINDS`: `m: mutex`, `locks: mutex[8]`, `s: semaphore 2`, ...).
@@ -15,7 +16,7 @@ from checker.lang import syntax as S
 from checker.lang.expr import Cursor, parse_expr
 from checker.lang.nodes import empty_ok, identifier, mapping, scalar
 from checker.lang.source import pos_of, shown, text_origin
-from checker.lang.statements import RESERVED, block
+from checker.lang.statements import block
 from checker.primitives import KINDS
 
 
@@ -32,7 +33,8 @@ def inputs(node: Node) -> tuple[S.InputDecl, ...]:
     if empty_ok(node):
         return ()
     out = []
-    for key, (knode, vnode) in mapping(node, "'inputs'").items():
+    table = mapping(node, "'inputs'", "write one input per line below it, e.g. '  g: int in 0..9'")
+    for key, (knode, vnode) in table.items():
         name = identifier(knode, "input")
         v = scalar(vnode, f"input '{name}'", "write 'int in 0..9', 'int' or 'bool'")
         cur = Cursor(v.value, text_origin(v))
@@ -43,9 +45,10 @@ def inputs(node: Node) -> tuple[S.InputDecl, ...]:
         cur.next()
         lo = hi = None
         if typ == "int" and cur.accept("in"):
-            lo, hi = const_int(cur), None
+            bounds = "write the bounds as numbers, e.g. 'int in 0..9'"
+            lo, hi = const_int(cur, bounds), None
             cur.expect("..", "between the bounds (write 'int in LO..HI')")
-            hi = const_int(cur)
+            hi = const_int(cur, bounds)
             if lo > hi:
                 raise ModelError(f"the range {lo}..{hi} of input '{name}' is empty",
                                  text_origin(v), f"write {hi}..{lo}")
@@ -57,11 +60,11 @@ def inputs(node: Node) -> tuple[S.InputDecl, ...]:
     return tuple(out)
 
 
-def const_int(cur: Cursor) -> int:
+def const_int(cur: Cursor, hint: str) -> int:
     tok = cur.tok
     e = cur.expr()
     if not isinstance(e, S.Num):
-        raise ModelError("expected an integer constant", cur.pos(tok))
+        raise ModelError("expected an integer constant", cur.pos(tok), hint)
     return e.value
 
 
@@ -69,11 +72,13 @@ def shared(node: Node) -> tuple[S.SharedDecl, ...]:
     if empty_ok(node):
         return ()
     out = []
-    for key, (knode, vnode) in mapping(node, "'shared'").items():
+    table = mapping(node, "'shared'", "write one resource per line below it, e.g. '  x: 0' or '  m: mutex'")
+    for key, (knode, vnode) in table.items():
         name = identifier(knode, "shared")
         pos = pos_of(knode)
         if isinstance(vnode, SequenceNode):
-            cells = tuple(parse_expr(scalar(c, f"a cell of '{name}'").value, text_origin(c))
+            cells = tuple(parse_expr(scalar(c, f"a cell of '{name}'", "a cell is a number or true/false; "
+                                            "arrays have one dimension").value, text_origin(c))
                           for c in vnode.value)
             if not cells:
                 raise ModelError(f"array '{name}' has no cells", pos_of(vnode), "write int[N] for N zeros")
@@ -111,7 +116,7 @@ def declared(name: str, value: str, origin: Pos, pos: Pos) -> S.SharedDecl:
     if (word in ("int", "bool") or (kind is not None and kind.array_of)) and cur.tokens[1].text == "[":
         cur.next()
         cur.next()
-        size = const_int(cur)
+        size = const_int(cur, f"write the size as a number, e.g. '{name}: {word}[4]'")
         cur.expect("]")
         param = kind.param if kind is not None else None
         n = None
@@ -119,10 +124,11 @@ def declared(name: str, value: str, origin: Pos, pos: Pos) -> S.SharedDecl:
             if cur.at_end():
                 raise ModelError(f"{word} '{name}' needs a number of {param.name} after its size", origin,
                                  f"{word} arrays are written '{name}: {word}[{size}] {param.sample}'")
-            n = const_int(cur)
+            n = const_int(cur, f"write '{name}: {word}[{size}] {param.sample}'")
         cur.end()
         if not 1 <= size <= 4096:
-            raise ModelError(f"array '{name}' must have 1 to 4096 cells, not {size}", origin)
+            raise ModelError(f"array '{name}' must have 1 to 4096 cells, not {size}", origin,
+                             f"write '{name}: {word}[N]{'' if n is None else f' {n}'}' with N from 1 to 4096")
         if n is not None and not param.lo <= n <= param.hi:
             raise ModelError(f"{word} '{name}' needs {param.lo} to {param.hi} {param.name}, not {n}", origin,
                              f"write '{name}: {word}[{size}] {param.sample}'")
@@ -140,7 +146,7 @@ def declared(name: str, value: str, origin: Pos, pos: Pos) -> S.SharedDecl:
         if cur.at_end():
             raise ModelError(f"{word} '{name}' needs a number of {param.name}", origin,
                              f"write '{word} {param.sample}'")
-        n = const_int(cur)
+        n = const_int(cur, f"write '{word} {param.sample}'")
         cur.end()
         if not param.lo <= n <= param.hi:
             raise ModelError(f"{word} '{name}' needs {param.lo} to {param.hi} {param.name}, not {n}", origin,
@@ -173,7 +179,8 @@ def map_decl(name: str, cur: Cursor, origin: Pos, pos: Pos) -> S.SharedDecl:
 
 
 def threads(node: Node) -> tuple[S.ThreadDecl, ...]:
-    table = mapping(node, "'threads'")
+    table = mapping(node, "'threads'", "write one thread per line below it, 'NAME:' and its statements, "
+                    "e.g. '  t: [x = 1]'")
     if not table:
         raise ModelError("'threads' is empty", pos_of(node), "a model needs at least one thread")
     out = []
@@ -193,7 +200,7 @@ def threads(node: Node) -> tuple[S.ThreadDecl, ...]:
                 raise ModelError(f"thread '{name}' has no 'do:' list", pos_of(vnode),
                                  "give its statements under 'do:'")
             if "count" in spec:
-                c = scalar(spec["count"][1], "'count'")
+                c = scalar(spec["count"][1], "'count'", "write 'count: N', N from 1 to 64")
                 if not re.fullmatch(r"[0-9]{1,6}", c.value) or not 1 <= int(c.value) <= 64:
                     raise ModelError(f"'count' must be a whole number from 1 to 64, not '{shown(c.value)}'", pos_of(c),
                                      "a model has at most 64 threads in all")
@@ -211,6 +218,10 @@ def threads(node: Node) -> tuple[S.ThreadDecl, ...]:
             body_node = vnode
             spawned, params, loop, final = False, (), None, ()
         body = block(body_node, f"thread '{name}'")
+        if not body:
+            raise ModelError(f"thread '{name}' has no statements", pos_of(knode if empty_ok(body_node) else body_node),
+                             "give it at least one statement (write 'skip' for one that does nothing), "
+                             "or leave the thread out")
         out.append(S.ThreadDecl(name, body, count, locals_, pos_of(knode), spawned, params, loop, final))
     return tuple(out)
 
@@ -222,7 +233,7 @@ def start_and_params(name: str, spec: dict) -> tuple[bool, tuple]:
     """`start: spawned` and `params: [a, b]` of a thread mapping."""
     spawned = False
     if "start" in spec:
-        v = scalar(spec["start"][1], "'start'")
+        v = scalar(spec["start"][1], "'start'", "write 'start: spawned'")
         if v.value != "spawned":
             raise ModelError(f"'start' must be 'spawned', not '{shown(v.value)}'", pos_of(v),
                              "write 'start: spawned' for a thread that another thread starts with 'spawn'; "
@@ -240,7 +251,7 @@ def start_and_params(name: str, spec: dict) -> tuple[bool, tuple]:
         seen = set()
         for p, pos in params:
             if p in seen:
-                raise ModelError(f"parameter '{p}' is given twice", pos)
+                raise ModelError(f"parameter '{p}' is given twice", pos, "give each parameter its own name")
             seen.add(p)
     return spawned, params
 
@@ -250,67 +261,8 @@ def local_decls(node: Node) -> tuple[tuple[str, S.Expr, Pos], ...]:
     if empty_ok(node):
         return ()
     locs = []
-    for lk, (lkn, lvn) in mapping(node, "'locals'").items():
+    for lk, (lkn, lvn) in mapping(node, "'locals'", "write 'locals: {i: 0, done: false}'").items():
         lname = identifier(lkn, "local")
-        lv = scalar(lvn, f"local '{lname}'")
+        lv = scalar(lvn, f"local '{lname}'", "write an initial value, e.g. 0 or false")
         locs.append((lname, parse_expr(lv.value, text_origin(lv)), pos_of(lkn)))
     return tuple(locs)
-
-
-PROCEDURE_HINT = "write 'NAME(PARAM, ...)' as the key, e.g. 'apply_grad(g):', or 'reset():'"
-
-
-def procedures(node: Node) -> tuple[S.ProcedureDecl, ...]:
-    """`procedures: {NAME(PARAM, ...): [statements] | {do: [...], locals: {...}}}`.
-
-    Errors: a key that is not `NAME(PARAM, ...)`, a reserved name (a statement word, a built-in
-    such as `sum` or `fetch_add`, `tid`), a name or parameter given twice, an unknown key in the
-    mapping form. Clashes with threads and shared names are checked by `checker.program`."""
-    if empty_ok(node):
-        return ()
-    out: list[S.ProcedureDecl] = []
-    for key, (knode, vnode) in mapping(node, "'procedures'").items():
-        text = scalar(knode, "a procedure's name").value
-        origin = text_origin(knode)
-        cur = Cursor(str(text), origin)
-        if cur.tok.kind != "name":
-            raise ModelError(f"'{shown(str(text))}' is not a procedure heading", origin, PROCEDURE_HINT)
-        name = cur.next().text
-        if name in RESERVED:
-            raise ModelError(f"a procedure cannot be named '{name}': it is a word of the language", origin,
-                             "pick another name; reserved are the statement words, "
-                             "sum, len, at, any, fetch_add, cas, swap and tid")
-        if not cur.accept("("):
-            raise ModelError(f"procedure '{name}' needs its parameter list", cur.pos(),
-                             f"write '{name}()' for a procedure without parameters")
-        params: list[tuple[str, Pos]] = []
-        while not cur.peek(")"):
-            p = cur.name("a parameter name")
-            if p.id in RESERVED:
-                raise ModelError(f"a parameter cannot be named '{p.id}'", p.pos)
-            if any(p.id == q for q, _ in params):
-                raise ModelError(f"parameter '{p.id}' is given twice in procedure '{name}'", p.pos)
-            params.append((p.id, p.pos))
-            if not cur.accept(","):
-                break
-        cur.expect(")", "to close the parameter list")
-        cur.end()
-        if any(d.name == name for d in out):
-            raise ModelError(f"procedure '{name}' is defined twice", origin)
-        locals_: tuple = ()
-        if isinstance(vnode, MappingNode):
-            spec = mapping(vnode, f"procedure '{name}'")
-            for k, (kn, _) in spec.items():
-                if k not in ("do", "locals"):
-                    raise ModelError(f"unknown key '{k}' in procedure '{name}'", pos_of(kn),
-                                     did_you_mean(k, ["do", "locals"]) or
-                                     "a procedure mapping has 'do:' and optionally 'locals:'")
-            if "do" not in spec:
-                raise ModelError(f"procedure '{name}' has no 'do:' list", pos_of(vnode),
-                                 "give its statements under 'do:'")
-            if "locals" in spec:
-                locals_ = local_decls(spec["locals"][1])
-            vnode = spec["do"][1]
-        body = block(vnode, f"procedure '{name}'")
-        out.append(S.ProcedureDecl(name, tuple(params), body, locals_, origin))
-    return tuple(out)

@@ -51,8 +51,10 @@ def tokenize(text: str, origin: Pos) -> list[Token]:
         m = _TOKEN.match(text, at)
         if not m or m.end() == at:
             bad = text[at]
-            raise ModelError(f"unexpected character '{bad}'", origin.shifted(at),
-                             "expressions use names, integers, + - * // %, comparisons, and/or/not")
+            hint = "expressions use names, integers, + - * // %, comparisons, and/or/not"
+            if not bad.isascii() and bad.isalnum():
+                hint = "names are ASCII letters, digits and '_' ([A-Za-z_][A-Za-z0-9_]*)"
+            raise ModelError(f"unexpected character '{bad}'", origin.shifted(at), hint)
         kind = m.lastgroup or "op"
         tokens.append(Token(kind, m.group(kind), m.start(kind)))
         at = m.end()
@@ -98,7 +100,9 @@ class Cursor:
 
     def expect(self, text: str, what: str | None = None) -> Token:
         if not self.peek(text):
-            raise self.error(f"expected '{text}'" + (f" {what}" if what else ""))
+            hint = {")": "parentheses must balance", "]": "brackets must balance",
+                    "..": "a range is written LO..HI, e.g. 0..9"}.get(text, f"add the missing '{text}'")
+            raise self.error(f"expected '{text}'" + (f" {what}" if what else ""), hint)
         return self.next()
 
     def error(self, message: str, hint: str | None = None) -> ModelError:
@@ -108,7 +112,10 @@ class Cursor:
     def name(self, what: str = "a name") -> Name:
         tok = self.tok
         if tok.kind != "name" or tok.text in KEYWORDS:
-            raise self.error(f"expected {what}")
+            hint = ("the text stops where a name should follow" if tok.kind == "end" else
+                    f"'{tok.text}' is a reserved word" if tok.kind == "name" else
+                    "a name is letters, digits and '_', not starting with a digit")
+            raise self.error(f"expected {what}", hint)
         self.next()
         return Name(tok.text, self.pos(tok))
 
@@ -120,6 +127,9 @@ class Cursor:
             if hint is None and self.pos().line != self.origin.line:
                 hint = ("YAML joined this line to the value on a line above it; "
                         "check the indentation and the '- ' of each statement")
+            elif hint is None:
+                hint = ("one statement per item: write the next one as its own '- ' line" if self.tok.text == ","
+                        else f"remove '{self.tok.text}', or join it to what comes before with an operator")
             raise ModelError(f"unexpected '{self.tok.text}' after the end of the expression",
                              self.pos(), hint)
 
@@ -213,7 +223,8 @@ class Cursor:
                     args.append(self.expr())
                     while self.accept(","):
                         if self.peek(")") or self.at_end():
-                            raise self.error(f"expected an argument of '{name.id}' after ','")
+                            raise self.error(f"expected an argument of '{name.id}' after ','",
+                                             "remove the trailing ',', or add the missing argument")
                         args.append(self.expr())
                 if not self.peek(")"):
                     raise self.error(f"expected ')' to close the call of '{name.id}'",

@@ -34,11 +34,13 @@ def read_text(path: Path) -> str:
     except ModelError as e:
         raise e.in_file(name)
     except OSError as e:
-        raise ModelError(f"cannot read '{name}': {e.strerror or e}").in_file(name) from None
+        raise ModelError(f"cannot read '{name}': {e.strerror or e}", hint="check the path and the file's permissions"
+                         ).in_file(name) from None
     except ValueError as e:  # e.g. a NUL byte in the path
-        raise ModelError(f"cannot read '{name}': {e}").in_file(name) from None
+        raise ModelError(f"cannot read '{name}': {e}", hint="check the path").in_file(name) from None
     if len(data) > MAX_FILE_BYTES:
-        raise ModelError(f"the file is larger than {MAX_FILE_BYTES} bytes, the limit for a model").in_file(name)
+        raise ModelError(f"the file is larger than {MAX_FILE_BYTES} bytes, the limit for a model",
+                         hint="split it into several smaller models").in_file(name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -65,7 +67,7 @@ def compose(text: str) -> MappingNode:
         raise ModelError(f"the file contains the control character {char}, which YAML does not allow",
                          pos, "remove it; a model is plain text") from None
     except yaml.YAMLError as e:
-        raise ModelError(f"YAML syntax: {' '.join(str(e).split())}") from None
+        raise ModelError(f"YAML syntax: {' '.join(str(e).split())}", hint=SYNTAX_HINT) from None
     if root is None:
         raise ModelError("the file is empty", hint="a model needs at least 'model:' and 'threads:'")
     refuse_aliases(root)
@@ -85,7 +87,8 @@ def refuse_aliases(root: Node) -> None:
                              "write the repeated part out")
         seen.add(id(node))
         if len(seen) > MAX_NODES:
-            raise ModelError(f"the model has more than {MAX_NODES} YAML nodes")
+            raise ModelError(f"the model has more than {MAX_NODES} YAML nodes",
+                             hint="split it into several smaller models")
         if isinstance(node, MappingNode):
             todo.extend(n for kv in node.value for n in kv)
         elif isinstance(node, SequenceNode):

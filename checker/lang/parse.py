@@ -1,7 +1,7 @@
 """YAML text -> `syntax.Model`, keeping the line and column of every node.
 
 This module walks the top-level keys and hands each to its part: the guarded YAML loader
-(`loader`), the declarations (`declarations`), the statements (`statements`, which read the
+(`loader`), the declarations (`declarations`, `procedures`), the statements (`statements`, which read the
 primitives' keywords from `checker.primitives`), the properties and expectation (`properties`);
 expressions are parsed by `expr`. The first mistake raises `ModelError` with its position and a hint.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from checker.errors import ModelError, Pos, did_you_mean
-from checker.lang import declarations, properties
+from checker.lang import declarations, procedures as procedure_decls, properties
 from checker.lang import syntax as S
 from checker.lang.loader import compose, read_text
 from checker.lang.nodes import empty_ok, mapping, scalar
@@ -50,7 +50,7 @@ def model(text: str, file: str) -> S.Model:
         about = scalar(top["about"][1], "'about'", "write free text, e.g. 'about: >' and lines below").value
     inputs = declarations.inputs(top["inputs"][1]) if "inputs" in top else ()
     shared = declarations.shared(top["shared"][1]) if "shared" in top else ()
-    procedures = declarations.procedures(top["procedures"][1]) if "procedures" in top else ()
+    procedures = procedure_decls.procedures(top["procedures"][1]) if "procedures" in top else ()
     threads = declarations.threads(top["threads"][1])
     props = properties.properties(top["check"][1]) if "check" in top else ()
     expect = properties.expect(top["expect"][1]) if "expect" in top else None

@@ -9,7 +9,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from checker.errors import ModelError, did_you_mean
 from checker.lang import syntax as S
 from checker.lang.expr import parse_expr
-from checker.lang.nodes import empty_ok, mapping, scalar, sequence
+from checker.lang.nodes import empty_ok, is_name, mapping, scalar, sequence
 from checker.lang.source import pos_of, shown, text_origin
 
 PROPERTY_KINDS = ["final", "always", "no_deadlock", "no_leak", "no_race"]
@@ -36,7 +36,7 @@ def properties(node: Node) -> tuple[S.PropertyDecl, ...]:
                              "(or 'no_race: [x, d]') or 'no_leak: {secret: S, to: OBS}'",
                              pos_of(item), close or "one property per list item")
         (knode, vnode), = item.value
-        kind = scalar(knode, "a property kind").value
+        kind = scalar(knode, "a property kind", "write '- final: EXPR', '- always: EXPR' or '- no_race'").value
         if kind not in PROPERTY_KINDS:
             raise ModelError(f"unknown property kind '{shown(kind)}'", pos_of(knode),
                              did_you_mean(kind, PROPERTY_KINDS) or "use final, always, no_deadlock, no_race or no_leak")
@@ -49,7 +49,7 @@ def properties(node: Node) -> tuple[S.PropertyDecl, ...]:
         if kind == "no_race":
             out.append(no_race(knode, vnode))
             continue
-        v = scalar(vnode, f"'{kind}'")
+        v = scalar(vnode, f"'{kind}'", f"write '{kind}: EXPR', e.g. '{kind}: x == 2'; quote it if it contains ': '")
         out.append(S.PropertyDecl(kind, parse_expr(v.value, text_origin(v)), v.value, pos_of(knode)))
     return tuple(out)
 
@@ -65,7 +65,7 @@ def no_race(knode: ScalarNode, vnode: Node) -> S.PropertyDecl:
     names = []
     for item in items:
         v = scalar(item, "a name in 'no_race'", hint)
-        if not v.value.isidentifier():
+        if not is_name(v.value):
             raise ModelError(f"'{shown(v.value)}' is not a variable name", pos_of(item),
                              "name a whole variable or array: 'no_race: [d]' watches every cell of d")
         if any(n == v.value for n, _ in names):
@@ -78,7 +78,7 @@ def no_race(knode: ScalarNode, vnode: Node) -> S.PropertyDecl:
 def no_leak(knode: ScalarNode, vnode: Node) -> S.PropertyDecl:
     """`no_leak: {secret: S, to: OBS}`, each of S and OBS a name or a list of names."""
     hint = "write 'no_leak: {secret: INPUT, to: THREAD_OR_VARIABLE}' (each may be a list)"
-    table = mapping(vnode, "'no_leak'") if not empty_ok(vnode) else {}
+    table = mapping(vnode, "'no_leak'", hint) if not empty_ok(vnode) else {}
     for key, (k, _) in table.items():
         if key not in ("secret", "to"):
             raise ModelError(f"unknown key '{shown(key)}' in 'no_leak'", pos_of(k),
@@ -94,7 +94,7 @@ def no_leak(knode: ScalarNode, vnode: Node) -> S.PropertyDecl:
         out = []
         for item in items:
             v = scalar(item, f"a name in '{what}' of 'no_leak'", hint)
-            if not v.value.isidentifier():
+            if not is_name(v.value):
                 raise ModelError(f"'{shown(v.value)}' is not a name", pos_of(v), hint)
             if any(n == v.value for n, _ in out):
                 raise ModelError(f"'{v.value}' is named twice in '{what}' of 'no_leak'", pos_of(v), "name each once")
@@ -116,9 +116,10 @@ def expect(node: Node) -> S.Expect:
             return S.Expect(node.value, (), pos)
         raise ModelError(f"'expect' must be holds or violated, not '{shown(node.value)}'", pos,
                          did_you_mean(node.value, ["holds", "violated"]) or "or {violated: KIND}")
-    table = mapping(node, "'expect'")
+    shapes = "write 'expect: holds', 'expect: violated' or 'expect: {violated: KIND}'"
+    table = mapping(node, "'expect'", shapes)
     if list(table) != ["violated"]:
-        raise ModelError("'expect' as a mapping must be {violated: KIND} or {violated: [KIND, ...]}", pos)
+        raise ModelError("'expect' as a mapping must be {violated: KIND} or {violated: [KIND, ...]}", pos, shapes)
     vnode = table["violated"][1]
     items = vnode.value if isinstance(vnode, SequenceNode) else [vnode]
     if not items:
@@ -126,12 +127,12 @@ def expect(node: Node) -> S.Expect:
                          "or write 'expect: violated'")
     kinds = []
     for item in items:
-        kind = scalar(item, "an expected violation kind").value
+        kind = scalar(item, "an expected violation kind", f"kinds: {', '.join(VIOLATION_KINDS)}").value
         if kind not in VIOLATION_KINDS:
             raise ModelError(f"unknown violation kind '{shown(kind)}'", pos_of(item),
                              did_you_mean(kind, VIOLATION_KINDS) or f"kinds: {', '.join(VIOLATION_KINDS)}")
         if kind in kinds:
-            raise ModelError(f"violation kind '{shown(kind)}' is listed twice", pos_of(item))
+            raise ModelError(f"violation kind '{shown(kind)}' is listed twice", pos_of(item), "list each kind once")
         kinds.append(kind)
     return S.Expect("violated", tuple(kinds), pos)
 

@@ -9,8 +9,8 @@ has no shape for is accepted with any value rather than refused. What a schema c
 (statement and expression syntax, names that must be declared, ranges that must not be empty) is
 left to `checker check`, which reports it with a line and column.
 
-Names (thread, shared, input, local, label) match `^[^\\W\\d]\\w*$`: ASCII identifiers in an editor's
-regular expressions (ECMA-262), any Python identifier under a Python validator.
+Names (thread, shared, input, local, label) match `^[A-Za-z_][A-Za-z0-9_]*$`, the names of the expression
+grammar (ASCII, as the parser requires). A thread has at least one statement.
 """
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from checker.lang.statements import COMPOUND, LEADING
 from checker.primitives import KINDS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-NAME = {"type": "string", "pattern": r"^[^\W\d]\w*$", "not": {"enum": sorted(KEYWORDS | {"tid"})}}
+IDENT = "[A-Za-z_][A-Za-z0-9_]*"  # `expr._TOKEN`'s names
+NAME = {"type": "string", "pattern": f"^{IDENT}$", "not": {"enum": sorted(KEYWORDS | {"tid"})}}
 SCALAR = {"type": ["string", "integer", "boolean"]}
 EXPR = {"type": ["string", "integer", "boolean"], "description": "an expression, e.g. 'w == g1 + g2'"}
 INPUT = {"type": "string", "pattern": r"^\s*(bool|int(\s+in\s+-?\s*\d+\s*\.\.\s*-?\s*\d+)?)(\s+secret)?\s*$",
@@ -62,6 +63,8 @@ def statement_defs() -> dict:
     not_labels = sorted(COMPOUND | LEADING)
     return {
         "block": block,
+        "body": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/statement"},
+                 "description": "a thread's statements: at least one"},
         "statement": {"anyOf": [
             {"type": "string", "minLength": 1,
              "description": "e.g. 'x = EXPR', 'lock m', 'assert EXPR', 'wait cv m', 'break', 'continue', "
@@ -82,9 +85,9 @@ def statement_defs() -> dict:
 def thread_def() -> dict:
     """A thread: a list of statements, or {do, count, locals}."""
     return {"anyOf": [
-        {"$ref": "#/$defs/block"},
+        {"$ref": "#/$defs/body"},
         {"type": "object", "required": ["do"], "additionalProperties": False, "properties": {
-            "do": {"$ref": "#/$defs/block"},
+            "do": {"$ref": "#/$defs/body"},
             "count": {"type": "integer", "minimum": 1, "maximum": 64, "description": "N instances; tid is 0..N-1"},
             "locals": {"type": ["object", "null"], "propertyNames": {"$ref": "#/$defs/name"},
                        "additionalProperties": EXPR},
@@ -96,7 +99,7 @@ def thread_def() -> dict:
     ]}
 
 
-PROCEDURE_KEY = r"^\s*[^\W\d]\w*\s*\(\s*([^\W\d]\w*\s*(,\s*[^\W\d]\w*\s*)*)?\)\s*$"
+PROCEDURE_KEY = rf"^\s*{IDENT}\s*\(\s*({IDENT}\s*(,\s*{IDENT}\s*)*)?\)\s*$"
 
 
 def procedure_def() -> dict:

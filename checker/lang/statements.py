@@ -17,7 +17,8 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 from checker.errors import ModelError, Pos, did_you_mean
 from checker.lang import syntax as S
 from checker.lang.expr import KEYWORDS, Cursor, parse_expr
-from checker.lang.nodes import empty_ok, identifier, mapping, only, scalar, sequence
+from checker.lang.flowlists import each_statement
+from checker.lang.nodes import empty_ok, identifier, is_name, mapping, only, scalar, sequence
 from checker.lang.source import pos_of, shown, text_origin
 from checker.primitives import STATEMENTS
 from checker.primitives.base import Statement
@@ -41,9 +42,8 @@ RESERVED = {*LEADING, *GIVING, *ATOMICS, *BUILTINS, *KEYWORDS, *COMPOUND, "tid"}
 def block(node: Node, what: str) -> tuple[S.Stmt, ...]:
     if empty_ok(node):
         return ()
-    items = sequence(node, f"the statements of {what}",
-                          "write statements as a YAML list, one '- ' per statement")
-    return tuple(statement(item) for item in items)
+    sequence(node, f"the statements of {what}", "write statements as a YAML list, one '- ' per statement")
+    return each_statement(node, statement, statement_text)
 
 
 def statement(node: Node) -> S.Stmt:
@@ -81,7 +81,7 @@ def statement(node: Node) -> S.Stmt:
     if key in COMPOUND:
         raise ModelError(f"'{key}:' without its statement", pos_of(knode),
                          "'then'/'else' go with 'if', 'do' goes with 'while'")
-    if not key.isidentifier() and re.search(r"[\s=()\[\]]", key):
+    if not is_name(key) and re.search(r"[\s=()\[\]]", key):
         raise ModelError(f"'{shown(key)}' is not a valid label name", pos_of(knode),
                          "YAML reads 'A: B' as a label A on statement B; quote a statement that contains ': '")
     label = identifier(knode, "label")
@@ -93,7 +93,7 @@ def statement(node: Node) -> S.Stmt:
 
 def condition(node: Node) -> S.Expr:
     """The condition of an `if` or a `while`."""
-    v = scalar(node, "a condition")
+    v = scalar(node, "a condition", "write one condition, e.g. 'x > 0'; quote it if it contains ': ' or ','")
     return parse_expr(v.value, text_origin(v))
 
 
@@ -191,7 +191,8 @@ def statement_text(text: str, origin: Pos) -> S.Stmt:
         value = giving(cur, second is not None)
     else:
         if cur.at_end():
-            raise ModelError("expected an expression after '='", cur.pos())
+            raise ModelError("expected an expression after '='", cur.pos(),
+                             f"write the value to assign, e.g. '{word} = 0'")
         start = cur.tok
         value = cur.expr()
         if (isinstance(value, S.Call) and value.fn not in ATOMICS and value.fn not in BUILTINS

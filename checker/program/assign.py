@@ -30,11 +30,13 @@ def shared_cell(low: Lowering, target: S.Name | S.Index, src: Src, what: str):
         if kind is None:
             raise low.locals.undefined(base)
         raise ModelError(f"{what} needs a shared int variable or array cell; '{base.id}' is "
-                         f"{'a local' if kind == 'local' else describe_type(kind)}", base.pos)
+                         f"{'a local' if kind == 'local' else describe_type(kind)}", base.pos,
+                         "atomic operations work on shared memory: declare a variable under 'shared:', e.g. 'x: 0'")
     var = low.layout.vars[base.id]
     if isinstance(target, S.Index):
         if not var.array:
-            raise ModelError(f"'{base.id}' is not an array", target.pos)
+            raise ModelError(f"'{base.id}' is not an array", target.pos,
+                             f"name it without an index, or declare an array, e.g. '{base.id}: int[4]'")
         pre, ifn, it = low.exprs.expr(target.index, src)
         low.exprs.want(it, "int", target.index.pos, "an array index")
         return pre, var, ifn
@@ -96,7 +98,9 @@ def plain_local(low: Lowering, name: str) -> bool:
 def bound(e: S.Expr) -> int:
     if isinstance(e, S.Num):
         return e.value
-    raise ModelError("the bounds of 'any LO..HI' must be integer constants", e.pos)
+    raise ModelError("the bounds of 'any LO..HI' must be integer constants", e.pos,
+                     "write numbers, e.g. 'v = any 0..9'; for a bound that varies, draw the widest range "
+                     "and then 'assume v <= n'")
 
 
 def store(low: Lowering, target, typ: str, src: Src, fn=None, source: int | None = None, result: bool = False,
@@ -113,7 +117,8 @@ def store(low: Lowering, target, typ: str, src: Src, fn=None, source: int | None
     base = target.base if isinstance(target, S.Index) else target
     name = base.id
     if name == "tid":
-        raise ModelError("'tid' is read-only", base.pos)
+        raise ModelError("'tid' is read-only", base.pos,
+                         "tid is the instance's index; copy it into a local first, e.g. 'me = tid'")
     if name in low.layout.input_slot:
         raise ModelError(f"input '{name}' is read-only", base.pos, "copy it into a local or shared variable")
     if name in low.layout.maps:  # `cache[k] = v`: a step of the map
@@ -121,7 +126,8 @@ def store(low: Lowering, target, typ: str, src: Src, fn=None, source: int | None
         return
     kind = low.layout.names.kinds.get(name)
     if kind is not None and name not in low.layout.vars:
-        raise ModelError(f"cannot assign to '{name}': it is {describe_type(kind)}", base.pos)
+        raise ModelError(f"cannot assign to '{name}': it is {describe_type(kind)}", base.pos,
+                         "assign to a shared variable, an array cell or a local; a local needs a name of its own")
     if name in low.layout.vars:
         if cell is None:
             pre, var, ifn = shared_cell(low, target, src, "assignment")
@@ -138,15 +144,18 @@ def store(low: Lowering, target, typ: str, src: Src, fn=None, source: int | None
     low.emit(ir.SetLocal(k, fn, src))
 
 
+USAGE = {"fetch_add": "fetch_add(x, 1)", "swap": "swap(x, v)", "cas": "cas(x, EXPECTED, NEW)"}
+
+
 def rmw(low: Lowering, call: S.Call, src: Src) -> str:
     """`old = fetch_add(x, 1)`, `swap`, `cas`: one atomic step on one cell; returns the result's type."""
     arity = {"fetch_add": 2, "swap": 2, "cas": 3}[call.fn]
     if len(call.args) != arity:
-        raise ModelError(f"'{call.fn}' takes {arity} arguments, found {len(call.args)}", call.pos,
-                         {"fetch_add": "fetch_add(x, 1)", "swap": "swap(x, v)", "cas": "cas(x, EXPECTED, NEW)"}[call.fn])
+        raise ModelError(f"'{call.fn}' takes {arity} arguments, found {len(call.args)}", call.pos, USAGE[call.fn])
     loc = call.args[0]
     if not isinstance(loc, (S.Name, S.Index)):
-        raise ModelError(f"the first argument of '{call.fn}' must be a shared variable or array cell", loc.pos)
+        raise ModelError(f"the first argument of '{call.fn}' must be a shared variable or array cell", loc.pos,
+                         f"write '{USAGE[call.fn]}' with x declared under 'shared:'")
     pre_cell, var, ifn = shared_cell(low, loc, src, f"'{call.fn}'")
     args = []
     pre_args = []
@@ -156,7 +165,8 @@ def rmw(low: Lowering, call: S.Call, src: Src) -> str:
         pre_args += p
         args.append(f)
     if call.fn == "fetch_add" and var.type != "int":
-        raise ModelError(f"'fetch_add' needs an int variable; '{var.name}' is {describe_type(var.type)}", loc.pos)
+        raise ModelError(f"'fetch_add' needs an int variable; '{var.name}' is {describe_type(var.type)}", loc.pos,
+                         f"for a bool, write 'old = swap({var.name}, true)' or 'ok = cas({var.name}, false, true)'")
     low.emit_all(pre_args + pre_cell)
     result = "bool" if call.fn == "cas" else var.type
     dst = low.locals.temp(result)

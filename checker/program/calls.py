@@ -72,7 +72,8 @@ def jump(low: Lowering, s: S.Jump, src: Src) -> None:
             frame.result, frame.type, frame.where = low.locals.temp(t), t, s.pos
         elif frame.type != t:
             raise ModelError(f"procedure '{frame.proc.name}' returns {describe(t)} here and "
-                             f"{describe(frame.type)} at line {frame.where.line}", s.value.pos)
+                             f"{describe(frame.type)} at line {frame.where.line}", s.value.pos,
+                             "every 'return EXPR' of a procedure gives a value of the same type")
         low.emit(ir.SetLocal(frame.result, fn, src))
         low.emit(Pending(frame, src))
 

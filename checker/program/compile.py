@@ -55,7 +55,8 @@ def _program(model: S.Model) -> ir.Program:
                   else compile_property(layout, threads, p) for p in model.properties if p.kind != "no_deadlock")
     count = sum(len(t.code) for t in threads)
     if count > MAX_INSTRS:
-        raise ModelError(f"the model lowers to {count} instructions; at most {MAX_INSTRS} are supported")
+        raise ModelError(f"the model lowers to {count} instructions; at most {MAX_INSTRS} are supported",
+                         hint="use fewer thread instances or procedure calls, or shorter statement lists")
     shared = set(layout.names.kinds)
     # a spin-wait turns once per change of what it reads: it ends when the other loops do
     bodies = [d.body for d in decls] + [p.body for p in model.procedures]

@@ -16,7 +16,7 @@ from checker.lang.statements import ATOMICS
 from checker.primitives import STATEMENTS
 from checker.program import ir, maps
 from checker.program.ir import Fault, Src
-from checker.program.names import Locals, describe_type
+from checker.program.names import Locals, describe_type, type_hint, use_hint
 from checker.symbolic import values as V
 
 ARITH = {"+": V.add, "-": V.sub, "*": V.mul}
@@ -97,6 +97,7 @@ class Expressions:
     `call` and `any_value`, each returning `(reads, fn, type)`."""
 
     UNSUPPORTED = "unsupported expression"
+    UNSUPPORTED_HINT = "docs/language.md lists the expressions a model may use"
 
     def __init__(self, layout):
         self.layout = layout
@@ -129,7 +130,7 @@ class Expressions:
             return self.call(e, src)
         if isinstance(e, S.AnyValue):
             return self.any_value(e)
-        raise ModelError(self.UNSUPPORTED, e.pos)
+        raise ModelError(self.UNSUPPORTED, e.pos, self.UNSUPPORTED_HINT)
 
     def binary_type(self, e: S.Binary, ta: str, tb: str) -> str:
         if e.op in ("and", "or"):
@@ -138,7 +139,8 @@ class Expressions:
             return "bool"
         if e.op in ("==", "!="):
             if ta != tb:
-                raise ModelError(f"'{e.op}' compares {describe_type(ta)} with {describe_type(tb)}", e.pos)
+                raise ModelError(f"'{e.op}' compares {describe_type(ta)} with {describe_type(tb)}", e.pos,
+                                 "compare two ints or two bools; test a bool b as 'b' or 'not b'")
             return "bool"
         self.want(ta, "int", e.left.pos, f"'{e.op}'")
         self.want(tb, "int", e.right.pos, f"'{e.op}'")
@@ -146,7 +148,8 @@ class Expressions:
 
     def want(self, got: str, want: str, pos: Pos, what: str) -> None:
         if got != want:
-            raise ModelError(f"{what} needs {describe_type(want)}, found {describe_type(got)}", pos)
+            raise ModelError(f"{what} needs {describe_type(want)}, found {describe_type(got)}", pos,
+                             type_hint(want, got))
 
     def cond(self, e: S.Expr, src: Src, what: str):
         pre, fn, t = self.expr(e, src)
@@ -163,7 +166,7 @@ class Expressions:
         raise NotImplementedError
 
     def member(self, e: S.Binary, src: Src):
-        raise ModelError(self.UNSUPPORTED, e.pos)
+        raise ModelError(self.UNSUPPORTED, e.pos, self.UNSUPPORTED_HINT)
 
     def any_value(self, e: S.AnyValue):
         raise NotImplementedError
@@ -203,7 +206,8 @@ class StatementExprs(Expressions):
             dst = self.locals.temp(var.type)
             return [ir.Read(dst, var, None, src)], self.locals.read(dst, e.pos), var.type
         if n in c.names.kinds:
-            raise ModelError(f"'{n}' is {describe_type(c.names.kinds[n])}, not a value", e.pos)
+            kind = c.names.kinds[n]
+            raise ModelError(f"'{n}' is {describe_type(kind)}, not a value", e.pos, use_hint(n, kind))
         if n in self.locals.assigned:
             raise ModelError(f"local '{n}' is read before any assignment to it", e.pos,
                              "assign it first, or declare it under 'locals:'")
@@ -285,4 +289,5 @@ class StatementExprs(Expressions):
         return pre + [ir.SyncOp("len", ref, dst, src)], self.locals.read(dst, e.pos), "int"
 
     def any_value(self, e: S.AnyValue):
-        raise ModelError("'any LO..HI' can only be the whole right-hand side of '='", e.pos)
+        raise ModelError("'any LO..HI' can only be the whole right-hand side of '='", e.pos,
+                         "write 'v = any 0..9' as its own statement")

@@ -24,7 +24,9 @@ class InitialValue(Expressions):
         if (isinstance(e, (S.Num, S.Bool, S.Name)) or (isinstance(e, S.Unary) and e.op == "-")
                 or (isinstance(e, S.Binary) and e.op in ARITH)):
             return super().expr(e, src)
-        raise ModelError("an initial value must be a constant or an input", e.pos)
+        raise ModelError("an initial value must be a constant or an input", e.pos,
+                         "write a number, true/false, an input, or '-', '+', '*' of those; "
+                         "compute the rest in a thread")
 
     def name(self, e: S.Name, src: ir.Src):
         c = self.layout
@@ -103,7 +105,8 @@ class Layout:
         decls = self.model.threads
         total = sum(d.count or 1 for d in decls)
         if total > MAX_THREADS:
-            raise ModelError(f"the model has {total} threads; at most {MAX_THREADS} are supported", decls[0].pos)
+            raise ModelError(f"the model has {total} threads; at most {MAX_THREADS} are supported", decls[0].pos,
+                             "model fewer threads, or lower their 'count'")
         idx = 0
         for d in decls:
             n = d.count or 1
@@ -123,9 +126,11 @@ class Layout:
         ids = self.thread_index[base.id]
         if isinstance(e, S.Index):
             if not isinstance(e.index, S.Num):
-                raise ModelError("a thread instance is named with a constant index, e.g. worker[0]", e.index.pos)
+                raise ModelError("a thread instance is named with a constant index, e.g. worker[0]", e.index.pos,
+                                 f"name each instance on its own: {base.id}[0], {base.id}[1], ...")
             if not 0 <= e.index.value < len(ids):
-                raise ModelError(f"thread '{base.id}' has {len(ids)} instances; [{e.index.value}] is out of range", e.pos)
+                raise ModelError(f"thread '{base.id}' has {len(ids)} instances; [{e.index.value}] is out of range", e.pos,
+                                 f"its instances are {base.id}[0] to {base.id}[{len(ids) - 1}]")
             return ids[e.index.value]
         if self.thread_counted[base.id]:
             raise ModelError(f"'{base.id}' has {len(ids)} instances; name one", pos, f"write {base.id}[0]")

@@ -62,7 +62,8 @@ class Lowering:
         """(fn, type) of a `locals:` initial value; ModelError if the name is taken or it reads
         shared state (it runs before the thread's first step)."""
         if lname in self.layout.names.kinds:
-            raise ModelError(f"local '{lname}' has the name of a shared resource, input or thread", pos)
+            raise ModelError(f"local '{lname}' has the name of a shared resource, input or thread", pos,
+                             "give the local a name of its own")
         pre, fn, t = self.exprs.expr(e)
         if pre:
             raise ModelError(f"the initial value of local '{lname}' reads shared state", e.pos,
@@ -221,7 +222,8 @@ class Lowering:
 
     def labeled(self, s: S.Labeled, src: Src) -> None:
         if s.label in self.labels:
-            raise ModelError(f"label '{s.label}' is used twice in thread '{self.decl.name}'", s.pos)
+            raise ModelError(f"label '{s.label}' is used twice in thread '{self.decl.name}'", s.pos,
+                             "give each label of a thread its own name: at(THREAD, LABEL) names one place")
         start = len(self.code)
         self.stmt(s.stmt)
         first = self.code[start] if start < len(self.code) else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from checker.errors import ModelError, Pos, did_you_mean
 from checker.lang import syntax as S
-from checker.primitives import KINDS
+from checker.primitives import KINDS, STATEMENTS
 from checker.program.ir import Fault
 
 TYPE_WORDS = {"int": "an int", "bool": "a bool", "int_array": "an int array", "bool_array": "a bool array",
@@ -21,6 +21,29 @@ TYPE_WORDS = {"int": "an int", "bool": "a bool", "int_array": "an int array", "b
 
 def describe_type(t: str) -> str:
     return TYPE_WORDS.get(t, t)
+
+
+def type_hint(want: str, got: str) -> str:
+    """What to write where a value of type `got` stands and `want` is needed."""
+    if want == "bool" and got == "int":
+        return "a bool is true or false; from an int, compare it, e.g. 'x != 0' or 'x > 0'"
+    if want == "int" and got == "bool":
+        return "true and false are not numbers: use an int (0 or 1) instead of the bool, or branch on it with 'if:'"
+    return f"write {describe_type(want)} here"
+
+
+def use_hint(name: str, kind: str) -> str:
+    """How a resource that is not a value is used: `'m' is a mutex, not a value`."""
+    if kind == "map":
+        return f"read an entry, e.g. {name}[k], or write 'k in {name}' or 'len({name})'"
+    if kind == "thread":
+        return f"name a thread in 'join {name}', or in a property in at({name}, LABEL)"
+    base = kind.removesuffix("_array")
+    words = [w for w, st in STATEMENTS.items() if any(base in o.kinds for o in st.operands)]
+    cell = "[i]" if base != kind else ""
+    length = f"; len({name}{cell}) is its length" if base == "queue" else ""
+    noun = KINDS[base].noun if base in KINDS else f"a {base}"
+    return f"{noun} is used by its statements ({', '.join(words)}), not read as a value{length}"
 
 
 def type_words(t: str) -> str:
@@ -71,7 +94,9 @@ class Locals:
         if name in self.slot:
             if self.types[name] != typ:
                 raise ModelError(f"local '{name}' is {describe_type(self.types[name])}; "
-                                 f"it cannot also hold {describe_type(typ)}", pos)
+                                 f"it cannot also hold {describe_type(typ)}", pos,
+                                 f"a local keeps the type of its first assignment; use another name for "
+                                 f"{describe_type(typ)}")
             return self.slot[name]
         k = len(self.order)
         self.slot[name] = k

@@ -13,7 +13,7 @@ from checker.lang import syntax as S
 from checker.program import ir, maps
 from checker.program.expr import Expressions, const, direct_cell
 from checker.program.layout import Layout
-from checker.program.names import describe_type
+from checker.program.names import describe_type, type_hint, use_hint
 
 
 def compile_property(layout: Layout, threads: list[ir.ThreadCode], p: S.PropertyDecl) -> ir.Property:
@@ -71,11 +71,12 @@ class PropertyExprs(Expressions):
         if n in c.vars:
             var = c.vars[n]
             if var.array:
-                raise ModelError(f"'{n}' is an array; index it or use sum({n})", e.pos)
+                raise ModelError(f"'{n}' is an array; index it or use sum({n})", e.pos, f"write {n}[0] or sum({n})")
             self.slots.add(var.base)
             return [], (lambda X: X.M[var.base]), var.type
         if n in c.names.kinds:
-            raise ModelError(f"'{n}' is {describe_type(c.names.kinds[n])}, not a value", e.pos)
+            kind = c.names.kinds[n]
+            raise ModelError(f"'{n}' is {describe_type(kind)}, not a value", e.pos, use_hint(n, kind))
         raise ModelError(f"undefined name '{n}' in a property", e.pos,
                          did_you_mean(n, list(c.input_slot) + list(c.vars))
                          or "properties read shared variables and inputs, not thread locals")
@@ -88,15 +89,17 @@ class PropertyExprs(Expressions):
             return maps.read(self, e, src, maps.Slots(self.slots))
         var = self.layout.vars.get(e.base.id)
         if var is None or not var.array:
-            raise ModelError(f"'{e.base.id}' is not a shared array", e.pos)
+            raise ModelError(f"'{e.base.id}' is not a shared array", e.pos,
+                             "properties index shared arrays and maps; drop the index, or declare an array, "
+                             f"e.g. '{e.base.id}: int[4]'")
         _, ifn, it = self.expr(e.index)
         if it != "int":
-            raise ModelError("an array index needs an int", e.index.pos)
+            raise ModelError("an array index needs an int", e.index.pos, type_hint("int", it))
         self.slots.update(range(var.base, var.base + var.size))
         return [], direct_cell(var, ifn, e.pos), var.type
 
     def any_value(self, e: S.AnyValue):
-        raise ModelError(self.UNSUPPORTED, e.pos)
+        raise ModelError(self.UNSUPPORTED, e.pos, "'any LO..HI' draws a value in a thread; a property only reads")
 
     def queue(self, e: S.Name | S.Index) -> bool:
         ref = self.layout.sync_refs.get((e.base if isinstance(e, S.Index) else e).id)
@@ -109,13 +112,14 @@ class PropertyExprs(Expressions):
         array = self.layout.names.kinds[name] != kind
         if not array:
             if isinstance(e, S.Index):
-                raise ModelError(f"'{name}' is not an array", e.pos)
+                raise ModelError(f"'{name}' is not an array", e.pos, f"write len({name})")
             return base
         if not isinstance(e, S.Index) or not isinstance(e.index, S.Num):
             raise ModelError(f"'{name}' is an array of {size} queues; name one by a constant index", e.pos,
                              f"write len({name}[0])")
         if not 0 <= e.index.value < size:
-            raise ModelError(f"index {e.index.value} out of range for '{name}' (size {size})", e.index.pos)
+            raise ModelError(f"index {e.index.value} out of range for '{name}' (size {size})", e.index.pos,
+                             f"the queues are {name}[0] to {name}[{size - 1}]")
         return base + e.index.value
 
     def call(self, e: S.Call, src: ir.Src):
@@ -135,7 +139,8 @@ class PropertyExprs(Expressions):
             if e.fn == "len":
                 return [], const(var.size), "int"
             if var.type != "int":
-                raise ModelError("'sum' needs an int array", e.pos)
+                raise ModelError("'sum' needs an int array", e.pos,
+                                 f"'{var.name}' holds bools: test its cells, e.g. '{var.name}[0] and {var.name}[1]'")
             self.slots.update(range(var.base, var.base + var.size))
             lo, hi = var.base, var.base + var.size
             return [], (lambda X: X.terms.total(X.M[lo:hi])), "int"
@@ -151,7 +156,8 @@ class PropertyExprs(Expressions):
             pc = labels[label]
             self.observed.add(t)
             return [], (lambda X: X.T[t].pc == pc and X.T[t].status == 0), "bool"
-        raise ModelError(f"unknown function '{e.fn}'", e.pos, did_you_mean(e.fn, ["sum", "len", "at"]))
+        raise ModelError(f"unknown function '{e.fn}'", e.pos,
+                         did_you_mean(e.fn, ["sum", "len", "at"]) or "functions in properties: sum, len, at")
 
 
 def race(layout: Layout, p: S.PropertyDecl) -> ir.Property:

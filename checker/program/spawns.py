@@ -39,7 +39,7 @@ def spawn(low: Lowering, s: S.Spawn, src: Src) -> None:
     d = decls[name]
     if not d.spawned:
         raise ModelError(f"thread '{name}' starts with the model, not by 'spawn'", s.name.pos,
-                         f"give it 'start: spawned' (and 'count: N' for N instances) to spawn it")
+                         "give it 'start: spawned' (and 'count: N' for N instances) to spawn it")
     if len(s.args) != len(d.params):
         want = ", ".join(p for p, _ in d.params)
         raise ModelError(f"thread '{name}' takes {len(d.params)} parameter{'s' * (len(d.params) != 1)}, "
@@ -57,12 +57,15 @@ def spawn(low: Lowering, s: S.Spawn, src: Src) -> None:
         assign.store(low, s.target, "int", src, source=dst)
 
 
+JOIN_SELF = "it would wait forever for its own end: name another thread"
+
+
 def join(low: Lowering, e: S.Name | S.Index, src: Src) -> None:
     """`join t`, `join t[K]`, or `join t[h]` with h computed (a `Resolve`, then a `Join` by index)."""
     if isinstance(e, S.Index) and not isinstance(e.index, S.Num) and e.base.id in low.layout.thread_index:
         ids = low.layout.thread_index[e.base.id]
         if low.index in ids and len(ids) == 1:
-            raise ModelError("a thread cannot join itself", e.pos)
+            raise ModelError("a thread cannot join itself", e.pos, JOIN_SELF)
         pre, ifn, it = low.exprs.expr(e.index, src)
         low.exprs.want(it, "int", e.index.pos, "a thread index")
         low.emit_all(pre)
@@ -73,6 +76,6 @@ def join(low: Lowering, e: S.Name | S.Index, src: Src) -> None:
         return
     t = low.layout.thread_ref(e, e.pos)
     if t == low.index:
-        raise ModelError("a thread cannot join itself", e.pos)
+        raise ModelError("a thread cannot join itself", e.pos, JOIN_SELF)
     low.joins.add(t)
     low.emit(ir.Join(t, src))

@@ -27,7 +27,7 @@ def lower(low: Lowering, s: S.Sync, src: Src) -> None:
     """A primitive's statement, `WORD OPERAND...`."""
     form = STATEMENTS[s.op]
     if not form.atomic_ok and low.atomic_depth:
-        raise ModelError(f"'{s.op}' cannot be inside an atomic block", s.pos)
+        raise ModelError(f"'{s.op}' cannot be inside an atomic block", s.pos, NEVER_WAITS)
     if s.op in SPECIAL:
         SPECIAL[s.op](low, s, src, form)
         return
@@ -45,6 +45,7 @@ def item(low: Lowering, e: S.Expr, src: Src, form: Statement):
     return fn
 
 
+NEVER_WAITS = "an atomic block never waits: put it before or after the block"
 TRIES = {"lock": "trylock", "acquire": "tryacquire", "get": "try_get"}  # a timed wait is its `try` form
 
 
@@ -58,7 +59,7 @@ def giving(low: Lowering, call: S.Call, src: Src) -> list[tuple[str, int]]:
     types = list(gives) if isinstance(gives, tuple) else [gives]
     if call.fn == "wait":
         if not form.atomic_ok and low.atomic_depth:
-            raise ModelError("'wait' cannot be inside an atomic block", call.pos)
+            raise ModelError("'wait' cannot be inside an atomic block", call.pos, NEVER_WAITS)
         dst = low.locals.temp("bool")
         wait(low, S.Sync("wait", call.args, src.pos, src.text), src, form, dst)
         return [("bool", dst)]
@@ -117,7 +118,10 @@ def sync_ref(low: Lowering, e: S.Name | S.Index, src: Src, form: Statement, k: i
     decl_kind = layout.names.kinds[base.id]
     if kind not in kinds:
         words = " or ".join(describe_type(want) for want in kinds)
-        hint = f"write '{form.usage}'" if form.usage else None
+        fits = [n if layout.names.kinds[n] == ref[0] else f"{n}[i]" for n, ref in layout.sync_refs.items()
+                if ref[0] in kinds]
+        hint = (f"write '{form.usage}'" if form.usage else f"write '{op} {fits[0]}'" if fits
+                else f"declare one under 'shared:', e.g. '{KINDS[kinds[0]].example}'")
         raise ModelError(f"'{op}' needs {words}; '{base.id}' is {describe_type(decl_kind)}", base.pos, hint)
     if decl_kind != kind:  # an array of objects: `lock locks[i]`
         if not isinstance(e, S.Index):
@@ -128,5 +132,6 @@ def sync_ref(low: Lowering, e: S.Name | S.Index, src: Src, form: Statement, k: i
         dst = low.locals.temp("int")
         return ir.SyncRef(base.id, kind, sbase, size, dst), pre + [ir.Resolve(dst, ifn, size, src, kind)]
     if isinstance(e, S.Index):
-        raise ModelError(f"'{base.id}' is not an array", e.pos)
+        raise ModelError(f"'{base.id}' is not an array", e.pos,
+                         f"write '{op} {base.id}', or declare an array, e.g. '{base.id}: {kind}[4]'")
     return ir.SyncRef(base.id, kind, sbase, 1, None), []

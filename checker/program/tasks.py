@@ -41,7 +41,7 @@ def cancel(low: Lowering, s: S.Await, src: Src) -> None:
         raise ModelError(f"'{base.id}' is not a task: only a task of an event loop can be cancelled", base.pos,
                          f"give thread '{base.id}' 'loop: NAME'")
     if low.atomic_depth:
-        raise ModelError("'cancel' cannot be inside an atomic block", s.pos)
+        raise ModelError("'cancel' cannot be inside an atomic block", s.pos, "cancel before or after the block")
     ids = low.layout.thread_index[base.id]
     if isinstance(e, S.Index) and not isinstance(e.index, S.Num):
         pre, ifn, it = low.exprs.expr(e.index, src)
