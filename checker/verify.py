@@ -31,7 +31,7 @@ from checker.symbolic.solver import Solver
 from checker.trace import ReplayError, replay
 
 DEFAULT_LOOP_BOUND = 10
-MINIMAL_GRACE = 1.0  # seconds the simplest-counterexample search may run past a search that used all its time
+MINIMAL_GRACE = 0.25  # seconds the simplest-counterexample search may run past a search that used all its time
 DPOR_LOOP_FACTOR = 10  # DPOR cuts a loop that may not end after this many times --loop-bound turns
 DEFAULT_MAX_STATES = 200_000
 DEFAULT_TIMEOUT = 600.0  # seconds per model
@@ -176,8 +176,8 @@ def verify(program: Program, options: Options = Options(), emit_smt2: str | None
     recorder, e.solver.recorder = e.solver.recorder, None
     notes = list(x.notes)
     table = []
-    # the simplest counterexamples get the search's deadline, or one second past the end of the
-    # search if it used it all (a run still ends within about a second of --timeout)
+    # the simplest counterexamples get the search's deadline, or MINIMAL_GRACE past the end of
+    # the search if it used it all (a run still ends within about a second of --timeout)
     deadline = e.solver.deadline and max(e.solver.deadline, time.monotonic() + MINIMAL_GRACE)
     unsafe = {(p.kind, p.pos.line, p.pos.col) for p in program.properties if p.kind in ("final", "always") and not p.safe}
     for pid, kind, text, line, col in properties(program):

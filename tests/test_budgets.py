@@ -14,7 +14,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from checker.cli import app, run_verify
+from checker.cli import app
+from checker.commands import run_verify
 from checker.program import ir
 from checker.verify import (DEFAULT_MAX_MEMORY, DEFAULT_MAX_STATES, DEFAULT_TIMEOUT, Options, explore, load_text,
                             verify)
@@ -133,7 +134,7 @@ threads:
 
 PEAK = """
 import io, json, resource, sys
-from checker.cli import run_verify
+from checker.commands import run_verify
 from checker.explore.budget import rss_mib
 from checker.verify import Options, load_text, verify
 warm = "model: warm\\ninputs: {n: int in 0..5}\\nshared: {x: 0}\\nthreads:\\n  t: [x = n * n]\\ncheck:\\n  - final: x != 3\\n"

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from checker import __version__
-from checker.cli import run_check, run_verify
+from checker.commands import run_check, run_verify
 from checker.verify import Options
 
 INFINITE = """model: infinite-counter

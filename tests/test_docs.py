@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from checker.cli import run_verify
+from checker.commands import run_verify
 from checker.verify import Options
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

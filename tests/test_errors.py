@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import run_check, run_verify
+from checker.commands import run_check, run_verify
 from checker.errors import ModelError
 from checker.verify import Options, load_text
 

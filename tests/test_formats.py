@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from checker.cli import app, run_verify
+from checker.cli import app
+from checker.commands import run_verify
 from checker.render import FORMATS
 from checker.render.safe import markdown, xml_text
 from checker.result import PropertyKind

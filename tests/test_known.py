@@ -71,3 +71,28 @@ def test_the_table_keeps_fewer_states_the_larger_a_state_is():
     values = len(big.slots) + len(big.syncs) + sum(len(th.local_names) + 1 for th in big.threads)
     assert values > 4096 and capacity(big) == known.CELLS // (values * 3) < known.FEWEST
     assert not Known(True, capacity(big)).on  # states that large: no table at all
+
+
+SAME_END = """
+model: same_end
+shared: {x: 0, m: mutex}
+threads:
+  a: [lock m, x = x + 1, unlock m]
+  b: [lock m, x = x + 1, unlock m]
+  c: [lock m, x = x + 1, unlock m]
+check:
+  - final: x == 3
+  - final: x == 2
+"""
+
+
+def test_a_final_state_met_again_is_not_checked_again(monkeypatch):
+    from checker.explore import dpor
+    from checker.verify import Options, verify
+    calls = []
+    real = dpor.on_final
+    monkeypatch.setattr(dpor, "on_final", lambda e, s, decided=None: calls.append(s) or real(e, s, decided))
+    r = verify(load_text(SAME_END, "s.yaml"), Options())
+    assert r.stats["executions"] == 6  # the three critical sections in every order ...
+    assert len(calls) == 1 and len(set(calls)) == 1  # ... end in one state, checked once
+    assert [p.verdict.value for p in r.properties if p.kind == "final"] == ["holds", "violated"]

@@ -2,14 +2,15 @@
 
 Order: errors -> symbolic (the value domain: ints, bools, z3 terms, the solver) -> primitives
 (each resource kind: its keywords and its semantics) -> lang -> program -> explore ->
-trace/verify -> render -> cli -> __main__ (`python -m checker`). A stage may import any earlier one.
+describe (a trace's words) -> trace/verify -> render -> commands (each command as a function)
+-> cli -> __main__ (`python -m checker`). A stage may import any earlier one.
 """
 import ast
 import pathlib
 
 PKG = pathlib.Path(__file__).resolve().parent.parent / "checker"
-ORDER = ["errors", "symbolic", "primitives", "lang", "program", "explore", "result", "trace", "verify", "render",
-         "pytest_plugin", "cli", "__main__"]
+ORDER = ["errors", "symbolic", "primitives", "lang", "program", "explore", "result", "describe", "trace", "verify",
+         "render", "pytest_plugin", "commands", "cli", "__main__"]
 
 
 def stage(module: str) -> str:

@@ -2,11 +2,9 @@
 counterexample replays: its schedule and inputs, fed back, reach the same violation."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from checker.cli import run_replay, run_verify
+from checker.commands import run_replay, run_verify
 from checker.result import Verdict
 from checker.trace import replay
 from checker.verify import Options, load, verify

@@ -6,7 +6,7 @@ from rich.console import Console
 
 import checker.explore.budget as budget
 import checker.render.progress as progress
-from checker.cli import run_verify
+from checker.commands import run_verify
 from checker.explore.budget import Progress
 from checker.verify import Options, load, verify
 

@@ -9,7 +9,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from checker.cli import app, run_check
+from checker.cli import app
+from checker.commands import run_check
 from checker.verify import Options
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from checker.cli import run_check, run_replay, run_verify
+from checker.commands import run_check, run_replay, run_verify
 from checker.render.safe import printable
 from checker.verify import Options
 

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import replace
 
-from checker.cli import run_verify
+from checker.commands import run_verify
 from checker.explore.search import Schedule
 from checker.render import json as jsonr
 from checker.render.text import render

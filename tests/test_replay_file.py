@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from checker.cli import run_replay, run_verify
+from checker.commands import run_replay, run_verify
 from checker.verify import Options
 
 LOST_UPDATE = "models/lost_update.yaml"

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from checker.cli import app, run_report
+from checker.cli import app
+from checker.commands import run_report
 from checker.render.report.html import SCRIPT
 from checker.render.report.lanes import Arrow, Lanes
 from checker.render.report.mermaid import diagram, text as mermaid_text

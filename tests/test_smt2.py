@@ -26,7 +26,7 @@ import sys
 
 import pytest
 
-from checker.cli import run_verify
+from checker.commands import run_verify
 from checker.symbolic.emit import FORMAT
 from checker.symbolic.smt2 import Recorder
 from checker.verify import Options, load, verify, verify_file

@@ -15,6 +15,7 @@ from checker.result import Verdict
 from checker.symbolic import bounds as B
 from checker.symbolic import values as V
 from checker.symbolic.solver import Sat, Solver
+from checker.symbolic.terms import Terms
 from checker.verify import load, load_text, verify
 from helpers import ROOT
 
@@ -96,11 +97,11 @@ def test_cli_verifies_an_int_and_a_bool_array_model_in_one_command(tmp_path):
 
 def test_terms_belong_to_one_run():
     i = z3.Int("i")
-    ints, bools = V.Terms(), V.Terms()
+    ints, bools = Terms(), Terms()
     a = ints.select((1, 0, 0), i)
     b = bools.select((True, False, False), i)
     assert z3.is_int(a) and z3.is_bool(b)
-    one = V.Terms()  # one Terms asked both: the keys still keep the two apart
+    one = Terms()  # one Terms asked both: the keys still keep the two apart
     assert z3.is_int(one.select((1, 0, 0), i)) and z3.is_bool(one.select((True, False, False), i))
     assert Solver([]).terms is not Solver([]).terms
 
@@ -128,7 +129,7 @@ def _cell(c):
 def test_store_is_the_plain_if_on_every_input(cells, what):
     """Whatever shape store picks (plain If, increment), cell c equals If(i == c, v, cells[c])
     for every value of every constant, i out of range included."""
-    T = V.Terms()
+    T = Terms()
     i, g = z3.Int("i"), z3.Int("g")
     cells = tuple(_cell(c) for c in cells)
     r = T.select(cells, i)
@@ -145,7 +146,7 @@ def test_store_is_the_plain_if_on_every_input(cells, what):
 
 def test_increments_in_any_order_give_the_same_cells():
     xs = [z3.Int(f"x{w}") for w in range(4)]
-    T = V.Terms()
+    T = Terms()
     finals = set()
     for order in ([0, 1, 2, 3], [3, 1, 0, 2], [2, 3, 1, 0]):
         d = (0,) * 10
@@ -161,14 +162,14 @@ def test_increments_in_any_order_give_the_same_cells():
 def test_total_is_the_sum(indicators, constants):
     xs = [z3.Int(f"x{k}") for k in range(3)]
     cells = [V.add(z3.If(xs[k] == c, d, 0), 0) if d else 0 for k, c, d in indicators] + constants
-    total = V.Terms().total(cells)
+    total = Terms().total(cells)
     assert _prove(_t(total) == z3.Sum([_t(c) for c in cells] + [z3.IntVal(0)]))
 
 
 def test_total_folds_a_full_range_into_one_guard():
     x = z3.Int("x")
     cells = [z3.If(x == c, 2, 0) for c in range(10)]
-    total = V.Terms().total(cells)
+    total = Terms().total(cells)
     assert total.eq(z3.simplify(z3.If(z3.And(x >= 0, x <= 9), 2, 0)))
 
 
@@ -206,10 +207,10 @@ def test_an_interval_refutation_is_a_real_unsat(cond, xlo, xw, ylo, yw):
 def test_index_obligations_under_a_draw_need_no_solver_call():
     k = z3.Int("k")
     s = Solver([z3.And(k >= 0, k <= 9)])
-    in_range = V.Terms().in_range(k, 10)
+    in_range = Terms().in_range(k, 10)
     assert s.check((), V.not_(in_range)) is Sat.UNSAT
     assert s.calls == 0 and s.decided == 1
-    assert s.check((), V.not_(V.Terms().in_range(k, 9))) is Sat.SAT and s.calls == 1
+    assert s.check((), V.not_(Terms().in_range(k, 9))) is Sat.SAT and s.calls == 1
 
 
 # ---- accounting, deadline, unknown --------------------------------------------------------

@@ -9,14 +9,14 @@ from checker.primitives.base import OTHER, WRITE, Access
 
 X = footprint((Access(0, 1, WRITE, OTHER),))  # a write of location 0, as the tree keeps it
 Y = footprint((Access(1, 2, WRITE, OTHER),))
-P = Event(1, (1, None, None), (Access(0, 1, WRITE, OTHER),), (0, 1, 0, 0), 1, (), False)  # the racing step: thread 1, any outcome
+P = Event(1, (1, None, None), (Access(0, 1, WRITE, OTHER),), (0, 1, 0, 0), 1, False, -1, X)  # the racing step: thread 1, any outcome
 
 
 def ev(t: int, fp: tuple) -> Event:
     clock = [0, 0, 0, 0]
     clock[t] = 1
     acc = tuple(Access(k, k + 1, WRITE, OTHER) for k in range(fp[0].bit_length()) if fp[0] >> k & 1)
-    return Event(t, (t, (), ()), acc, tuple(clock), 1, (), False)
+    return Event(t, (t, (), ()), acc, tuple(clock), 1, False, -1, footprint(acc))
 
 
 def test_footprints_conflict_exactly_when_accesses_are_dependent():
@@ -57,3 +57,17 @@ def test_without_fixed_accesses_nothing_is_settled():
 def test_a_wildcard_leaf_does_not_settle():
     t = [[(1, None, None), X, [], []]]  # thread 1's next step with any outcome, not expanded yet
     assert insert(t, [ev(2, Y), P], fixed=1) is False
+
+
+def test_weak_initial_answers_the_position_minus_one_or_none():
+    from checker.explore.wakeup import weak_initial
+    a, b = ev(2, Y), ev(3, X)  # thread 2 writes location 1, thread 3 writes location 0
+    after = Event(0, (0, (), ()), (), (0, 0, 0, 1), 1, False, -1, (0, 0))  # thread 0's event after b
+    v = [a, b, after]
+    assert weak_initial(v, (3, (), ()), X) == 1  # b: nothing before it in v happens before it
+    assert weak_initial(v, (3, (7,), ()), X) is None  # another outcome of thread 3's step
+    assert weak_initial(v, (3, None, None), X) == 1  # any outcome of it
+    assert weak_initial(v, (0, (), ()), (0, 0)) is None  # b, before it in v, happens before it
+    assert weak_initial(v, (1, (), ()), Y) is None  # thread 1 not in v, and it writes what a writes
+    assert weak_initial(v, (1, (), ()), footprint((Access(4, 5, WRITE, OTHER),))) == -1  # independent of all of v
+    assert weak_initial(v, (2, (), ()), None) is None  # a step that ends its execution covers nothing

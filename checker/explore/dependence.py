@@ -38,6 +38,7 @@ from checker.explore.state import ACQ, ATOMIC, OTHER, READ, RUN, WAIT, WRITE, Ac
 from checker.explore import tasks
 from checker.primitives import SYNC, barrier, condition, eventloop, queue, thread
 from checker.program import ir
+from checker.program.model import Program, SyncRef
 
 
 def dependent(A: tuple, B: tuple) -> bool:
@@ -77,7 +78,7 @@ def coenabled(A: tuple, B: tuple) -> bool:
 
 
 class Dependence:
-    def __init__(self, program: ir.Program, observe: bool = True, spurious: bool = False):
+    def __init__(self, program: Program, observe: bool = True, spurious: bool = False):
         self.program = program
         self.spurious = spurious
         # memory: its slots, then each map's block of key-set and entry buckets (explore/maps.py)
@@ -119,7 +120,7 @@ class Dependence:
         # per thread and pc: the step's accesses when they depend on neither locals nor state
         self.fixed = [[None] * len(t.code) if t.loop is None and not spurious else [] for t in program.threads]
 
-    def sync(self, ref: ir.SyncRef, L, mode: int, op: int) -> Access:
+    def sync(self, ref: SyncRef, L, mode: int, op: int) -> Access:
         lo = self.sync0 + ref.base
         if ref.local is None:
             return Access(lo, lo + 1, mode, op)
@@ -128,7 +129,7 @@ class Dependence:
             return Access(lo, lo + ref.size, mode, op)
         return Access(lo + k, lo + k + 1, mode, op)
 
-    def queue(self, ref: ir.SyncRef, L, at: int | None, mode: int, op: int) -> Access:
+    def queue(self, ref: SyncRef, L, at: int | None, mode: int, op: int) -> Access:
         """Location `at` of the queue ref names (a ring position, or ring + 0 / 1: its put / get
         end; None: all of them), or, when its index in an array of queues is not known here,
         every location of every queue of the array."""

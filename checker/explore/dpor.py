@@ -136,7 +136,7 @@ class Dpor(Reversal, Branches):
         or a cut."""
         if violation is not None:  # the execution ends here; the search may go on
             if steps is None:
-                steps = tuple((ev.thread, ev.choices) for ev in self.events) + tuple(extra_steps)
+                steps = tuple((ev.thread, ev.key[1]) for ev in self.events) + tuple(extra_steps)
             if self.result.record(Found(violation, Schedule(self.start, steps))) and not self.keep_going and (
                     self.goal is None or self.goal <= self.result.findings.keys()):
                 raise _Stop()
@@ -149,7 +149,7 @@ class Dpor(Reversal, Branches):
 
     def schedule(self) -> Schedule:
         """The schedule of the current execution."""
-        return Schedule(self.start, tuple((ev.thread, ev.choices) for ev in self.events))
+        return Schedule(self.start, tuple((ev.thread, ev.key[1]) for ev in self.events))
 
     # -- the search -----------------------------------------------------------------------------
     def explore(self, node: Node) -> None:
@@ -170,8 +170,10 @@ class Dpor(Reversal, Branches):
             self.count()
             if self.keep_going:
                 self.result.finals.add(tuple(show(x) for x in s.M))
-            for v in on_final(e, s, self.decided):
-                self.report(v, None, [])
+            if not info.final_checked:  # (known.py: an equal final state, checked on another path)
+                info.final_checked = True
+                for v in on_final(e, s, self.decided):
+                    self.report(v, None, [])
             return
         en = info.enabled
         if info.stuck:
@@ -229,7 +231,7 @@ class Dpor(Reversal, Branches):
         if o.violation is not None or o.cut is not None:
             self.truncated(node, p, key, o, A, F)
             return
-        ev = self.record(node, p, key, A, F, o.choices)
+        ev = self.record(node, p, key, A, F)
         if self.observations:
             self.observations.push(o.seen)
         try:

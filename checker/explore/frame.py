@@ -35,8 +35,8 @@ class Frame:
         self.budget = LOCAL_BUDGET
         self.replay = replay
         self.atomic = False  # inside an atomic block: visible instructions do not end the step
-        self.terms = terms  # the run's array terms at symbolic indices (values.Terms)
-        self.seen = [] if watch else None  # observations for `no_leak`: [(channel, value)] (ir.Leak)
+        self.terms = terms  # the run's array terms at symbolic indices (terms.Terms)
+        self.seen = [] if watch else None  # observations for `no_leak`: [(channel, value)] (model.Leak)
         self.loop = None  # the sync id of the event loop thread t is a task of (`Engine.frame`)
 
     def clone(self) -> "Frame":

@@ -259,7 +259,7 @@ def adjacent(e, events: list, stack: list, i: int, key_of) -> tuple | None:
                   and o.violation is None and o.cut is None), None)
         if s is None:
             return None
-    return tuple((events[k].thread, events[k].choices) for k in keep)
+    return tuple((events[k].thread, events[k].key[1]) for k in keep)
 
 
 class Replayed:

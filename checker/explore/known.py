@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from checker.explore.state import State
 from checker.program import ir
+from checker.program.model import Program
 
 LIMIT = 20_000  # states kept at most; emptied when full
 CELLS = 5_000_000  # values the kept states and their next states may hold in all (~40 MB of references)
@@ -32,9 +33,10 @@ MISSES = 10  # ... the table stops if fewer than one in MISSES was known
 class Info:
     """What the search computed about one state: per thread, its step's outcomes and accesses
     and whether it can be disabled; the live threads, the enabled ones and whether it is stuck
-    (None until computed)."""
+    (None until computed); whether its `final` properties were checked (a final state met
+    again breaks no property it did not break the first time: those were recorded then)."""
 
-    __slots__ = ("outcomes", "access", "fp", "blocking", "live", "enabled", "stuck")
+    __slots__ = ("outcomes", "access", "fp", "blocking", "live", "enabled", "stuck", "final_checked")
 
     def __init__(self):
         self.outcomes: dict = {}  # thread -> [[event key, Outcome, next Info]] of its step (dpor.py)
@@ -44,16 +46,17 @@ class Info:
         self.live = None
         self.enabled = None
         self.stuck = None
+        self.final_checked = False
 
 
-def concrete(program: ir.Program) -> bool:
+def concrete(program: Program) -> bool:
     """Does every state of this program hold only concrete values (no inputs, no symbolic
     `any`)? An `any` is drawn symbolically unless it is enumerated: a loop's draw
     (checker/explore/local.py); such programs are left out here."""
     return not program.inputs and not any(type(i) is ir.AnyLocal for th in program.threads for i in th.code)
 
 
-def capacity(program: ir.Program) -> int:
+def capacity(program: Program) -> int:
     """How many states the table keeps: CELLS over the values of a state (shared cells,
     locals, sync objects) times 1 + the threads (its next states), at most LIMIT."""
     values = len(program.slots) + len(program.syncs) + sum(len(th.local_names) + 1 for th in program.threads)

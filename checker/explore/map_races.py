@@ -17,6 +17,7 @@ from __future__ import annotations
 from checker.explore.maps import key_here, owner
 from checker.explore.state import ATOMIC, READ, WRITE
 from checker.program import ir
+from checker.program.model import MapVar
 from checker.symbolic import maps as MV
 from checker.symbolic import values as V
 from checker.symbolic.solver import Sat
@@ -25,7 +26,7 @@ KEY = "\0key"
 ENUMERATE = 64  # the cross-checks: at most this many keys named per racing pair
 
 
-def watched(watch, mv: ir.MapVar) -> bool:
+def watched(watch, mv: MapVar) -> bool:
     return mv.loc in watch.slots
 
 
@@ -78,7 +79,7 @@ def cells(x) -> range:
     return range(first, first + mv.buckets)
 
 
-def location(mv: ir.MapVar, facet: str, key) -> str:
+def location(mv: MapVar, facet: str, key) -> str:
     return f"{mv.name}[{V.show(key)}]" if facet == "entry" else f"the key set of {mv.name}"
 
 

@@ -12,7 +12,7 @@ memory slot; its keys are pairwise distinct on the path. A step evaluates its ke
   adds nothing to the path (as a branch does). A `del` of a key that may be missing is a
   runtime obligation first.
 
-Dependence (docs/soundness.md, "Maps"): a map owns `2 * B` location ids (`ir.MapVar`): B key-set
+Dependence (docs/soundness.md, "Maps"): a map owns `2 * B` location ids (`model.MapVar`): B key-set
 buckets, then B entry buckets; a concrete key k is in bucket k % B, a symbolic one in every
 bucket. get: R entry bucket; put: W entry bucket, and W key-set bucket when k is not yet a key
 (state-dependent); del: W both; in: R key-set bucket; len: R every key-set bucket.
@@ -29,6 +29,7 @@ from checker.explore.frame import STOP, Frame
 from checker.explore.memory import index_value
 from checker.explore.state import OTHER, READ, WRITE, Access, Outcome, Violation
 from checker.program import ir
+from checker.program.model import MapVar
 from checker.symbolic import maps as MV
 from checker.symbolic import values as V
 from checker.symbolic.solver import Sat
@@ -41,7 +42,7 @@ KEY = "\0key"  # the name under which a counterexample model returns a missing k
 
 # ---- semantics ----------------------------------------------------------------------------------
 
-def missing(mv: ir.MapVar, k) -> str:
+def missing(mv: MapVar, k) -> str:
     return f"key {V.show(k)} is not in map '{mv.name}'"
 
 

@@ -15,6 +15,7 @@ from checker.explore.local import _fork
 from checker.explore.state import ATOMIC, OTHER, READ, WRITE, Access
 from checker.program import ir
 from checker.program.ir import Fault
+from checker.program.model import Var
 from checker.symbolic import values as V
 
 if TYPE_CHECKING:
@@ -49,11 +50,11 @@ def index(e: Engine, f: Frame, i, out):
     return True, k
 
 
-def cell_name(var: ir.Var, k) -> str:
+def cell_name(var: Var, k) -> str:
     return var.name if k is None else f"{var.name}[{V.show(k)}]"
 
 
-def read_cell(f: Frame, var: ir.Var, k):
+def read_cell(f: Frame, var: Var, k):
     if k is None:
         return f.M[var.base]
     if type(k) is int:
@@ -61,7 +62,7 @@ def read_cell(f: Frame, var: ir.Var, k):
     return f.terms.select(f.M[var.base:var.base + var.size], k)
 
 
-def write_cell(f: Frame, var: ir.Var, k, v) -> None:
+def write_cell(f: Frame, var: Var, k, v) -> None:
     if k is None:
         f.M[var.base] = v
     elif type(k) is int:
@@ -144,7 +145,7 @@ HANDLERS = {ir.Read: read, ir.Write: write, ir.Rmw: rmw}
 
 # ---- dependence --------------------------------------------------------------------------------
 
-def cell(v: ir.Var, at, L, M, mode: int, op: int = OTHER) -> Access:
+def cell(v: Var, at, L, M, mode: int, op: int = OTHER) -> Access:
     """The cells an access to v at index `at` touches: the one cell when it is known here (locals L,
     memory M; L None: an atomic block's access, known only if the index is a constant), else
     the whole array. `op` is ATOMIC for an atomic access."""

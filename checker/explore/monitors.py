@@ -14,10 +14,11 @@ from checker.explore.state import DONE, NEW, SPIN, WAIT, State, Violation
 from checker.primitives import SYNC, barrier
 from checker.program import ir
 from checker.program.ir import Fault
+from checker.program.model import Property
 from checker.symbolic.solver import Sat
 
 
-def holds(e: Engine, s: State, prop: ir.Property, decided=None) -> Violation | None:
+def holds(e: Engine, s: State, prop: Property, decided=None) -> Violation | None:
     """Check a property in state s; a violation carries a model of the inputs. `decided(pid)`
     (optional): does that property (as `search.property_of` names it) have its counterexample
     already? Its solver work is then skipped: the search wants no second one; and when its

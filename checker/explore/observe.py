@@ -1,7 +1,7 @@
 """The `no_leak` monitor: what each explored execution let the observers see, and the verdict.
 
 A step reports what `no_leak` observers saw in it (`Outcome.seen`: (channel, value) pairs, in
-program order; `ir.Leak` names the channels). The search keeps one entry per event of the
+program order; `model.Leak` names the channels). The search keeps one entry per event of the
 current execution (`push` with the event, `pop` when it is undone) and, when an execution ends
 (every thread finished, or a deadlock), hands its path condition and observations to `end`.
 After the search, `decide` asks the query of `checker/symbolic/leaks.py` for each `no_leak`
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from checker.explore.state import Violation
 from checker.program import ir
+from checker.program.model import Leak, Program
 from checker.symbolic.leaks import Input, find_leak
 from checker.symbolic.values import key, show
 
@@ -24,7 +25,7 @@ from checker.symbolic.values import key, show
 class Observations:
     """The observations along the current execution, and those of every execution ended."""
 
-    def __init__(self, program: ir.Program):
+    def __init__(self, program: Program):
         self.program = program
         self.start: tuple = ()  # what observers saw in start-up work: ((channel, value), ...)
         self.stack: list = []  # per event of the current execution: its outcome's `seen`
@@ -72,7 +73,7 @@ class Observations:
                 found.append((self.violation(leak, w, runs[w.run][1]), runs[w.run][2]))
         return found
 
-    def spins(self, leak: ir.Leak) -> str | None:
+    def spins(self, leak: Leak) -> str | None:
         """An observer thread with a spin-wait: the search skips the tests that would fail again
         (stuttering), which an observer of reads could count."""
         for kind, t in leak.channels:
@@ -81,7 +82,7 @@ class Observations:
                         "the search leaves out")
         return None
 
-    def violation(self, leak: ir.Leak, w, seen: tuple) -> Violation:
+    def violation(self, leak: Leak, w, seen: tuple) -> Violation:
         p = self.program
         names = [self.channel_name(c) for c in leak.channels]
         secret = {i.name: [w.values[i.name], w.secret2[i.name]] for i in p.inputs if i.slot in leak.secret}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from checker.explore.races import Watch
 from checker.explore.state import WAIT, WRITE, State
 from checker.program import ir
+from checker.program.model import Program
 
 
 def pending_race(e, dep, watch: Watch, s: State, en: list[int], only=None):
@@ -60,7 +61,7 @@ def learns_without_edge(i) -> bool:
     return type(i) is ir.SyncOp and (i.op in ("trylock", "tryacquire") or i.obj.kind == "queue")
 
 
-def stateful_gaps(program: ir.Program) -> dict:
+def stateful_gaps(program: Program) -> dict:
     """The `no_race` entries the stateful search's test (two racing steps pending in one state)
     may not decide, each with why: a `trylock` or a queue's step (`learns_without_edge`: when
     a try fails, it learns that another thread took the lock, with no happens-before edge), a cell that some thread accesses atomically and

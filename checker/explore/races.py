@@ -16,6 +16,7 @@ from typing import NamedTuple
 from checker.explore import map_races, memory
 from checker.explore.state import ATOMIC, WAIT, WRITE, State, Violation
 from checker.program import ir
+from checker.program.model import MapVar, Program, Property, Var
 from checker.symbolic import values as V
 from checker.symbolic.solver import Sat
 
@@ -32,7 +33,7 @@ class Touch(NamedTuple):
     seq: int
     src: ir.Src
     mode: int
-    var: ir.Var | None
+    var: Var | None
     slot: int | None
     index: object
 
@@ -40,7 +41,7 @@ class Touch(NamedTuple):
 class Watch:
     """The `no_race` entries of a program: which slots each watches."""
 
-    def __init__(self, program: ir.Program, dep):
+    def __init__(self, program: Program, dep):
         self.program = program
         self.props = [p for p in program.properties if p.kind == "race"]
         self.slots = frozenset().union(*(p.slots for p in self.props))
@@ -82,7 +83,7 @@ class Watch:
         return out
 
     def cells(self, x: Touch) -> range:
-        if type(x.var) is ir.MapVar:
+        if type(x.var) is MapVar:
             return map_races.cells(x)
         if x.slot is not None:
             return range(x.slot, x.slot + 1)
@@ -94,7 +95,7 @@ class Watch:
         one writes, and they are not ordered."""
         if not (x.mode == WRITE or y.mode == WRITE):
             return []
-        if type(x.var) is ir.MapVar or type(y.var) is ir.MapVar:
+        if type(x.var) is MapVar or type(y.var) is MapVar:
             return map_races.race(self, e, x, y, path, only, every_cell)
         common = set(self.cells(x)) & set(self.cells(y)) & self.slots
         if not common:
@@ -163,7 +164,7 @@ class Watch:
         return ({k: v for k, v in model.items() if k != CELL} if e.values is None else None), var.base + model[CELL]
 
 
-def violation(program: ir.Program, prop: ir.Property, loc: str, x: Touch, y: Touch, values) -> Violation:
+def violation(program: Program, prop: Property, loc: str, x: Touch, y: Touch, values) -> Violation:
     """The race between x and y on loc, as a violation of `prop` (its `no_race` entry)."""
     names = [t.name for t in program.threads]
 

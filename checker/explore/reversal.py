@@ -19,7 +19,7 @@ from checker.explore.clock import join_into
 from checker.explore.dependence import Dependence, footprint
 from checker.explore.semantics import Engine, enabled
 from checker.explore.state import ACQ, RUN, State
-from checker.explore.wakeup import Ended, Event, Initials, Node, insert, key_of
+from checker.explore.wakeup import Ended, Event, Node, insert, key_of, weak_initial
 
 REPLAYED = 20_000  # steps `tail_access` keeps for later reversals (a cache: emptied when full)
 
@@ -34,7 +34,7 @@ class Reversal:
     settle: bool
     can_vary: list
 
-    def record(self, node: Node, p: int, key, A: tuple, F: tuple, choices) -> Event:
+    def record(self, node: Node, p: int, key, A: tuple, F: tuple) -> Event:
         """Append the event (accesses A, footprint F): its vector clock, and (with reduction) the
         races it completes."""
         prev = node.clock[p]
@@ -59,7 +59,7 @@ class Reversal:
         seq = prev[p] + 1
         clock[p] = seq
         pos = len(events)  # (`pos` served as a loop variable above)
-        ev = Event(p, key, A, tuple(clock), seq, choices, blocking, pos, F)
+        ev = Event(p, key, A, tuple(clock), seq, blocking, pos, F)
         if races and self.reduce:
             state = node.state
             kept = []
@@ -120,7 +120,7 @@ class Reversal:
         """Can thread p take its next step before events[i], after the events since then that do
         not happen after it?"""
         v = self.notdep(i)
-        v.append(Event(p, (p, None, None), (), None, 0, (), True))
+        v.append(Event(p, (p, None, None), (), None, 0, True, -1, (0, 0)))
         return self.executable(self.stack[i].state, v)
 
     def notdep(self, i: int) -> list:
@@ -172,7 +172,7 @@ class Reversal:
                             return fixed
                     break
         vc[p] = last.seq
-        tail = Event(p, (p, None, None), acc, tuple(vc), last.seq, (), last.blocking, -1, (touched, written))
+        tail = Event(p, (p, None, None), acc, tuple(vc), last.seq, last.blocking, -1, (touched, written))
         if race is not None and fixed:
             race[5] = tail
         return self.propose(node, v + [tail], u1 if fixed else -1)
@@ -181,12 +181,12 @@ class Reversal:
         """Insert v into node's wake-up tree unless an explored sibling already covers it. True
         when the answer holds for every v that differs from this one only in its events
         between the first `fixed` ones and the last (`insert`): the race is settled."""
-        initials = Initials(v)
         for q, fp in node.sleep.items():
-            if type(fp) is not Ended and initials.weak_initial(q, fp):
-                k = initials.first.get(q[0])
-                return 0 <= fixed and k is not None and (k < fixed or k == len(v) - 1)
-        return insert(node.wut, v, fixed, initials)
+            if type(fp) is not Ended:
+                k = weak_initial(v, q, fp)
+                if k is not None:
+                    return 0 <= fixed and k >= 0 and (k < fixed or k == len(v) - 1)
+        return insert(node.wut, v, fixed)
 
     def varies(self, p: int, state: State) -> bool:
         """May what p's next step touches change when other threads' steps are reordered before
@@ -289,7 +289,7 @@ class Reversal:
                 continue
             prev = node.clock[p]
             vc, races = self.clock(prev, p, A, True)
-            ev = Event(p, (p, None, None), A, None, prev[p] + 1, (), True)
+            ev = Event(p, (p, None, None), A, None, prev[p] + 1, True, -1, footprint(A))
             for i in races:
                 v = self.notdep(i)
                 self.reverse(i, v, len(v), ev, s)

@@ -18,13 +18,14 @@ from checker.explore.state import DONE, RUN, SPIN, WAIT, Cut, Outcome, State, Vi
 from checker.program import ir
 from checker.primitives import SYNC, barrier, condition, thread
 from checker.program.ir import Fault
+from checker.program.model import Program
 from checker.symbolic import values as V
 from checker.symbolic.solver import Sat
 
 class Engine:
     """Everything a step needs besides the state: the program, the solver, the options."""
 
-    def __init__(self, program: ir.Program, solver, *, values: dict | None = None, spurious: bool = False,
+    def __init__(self, program: Program, solver, *, values: dict | None = None, spurious: bool = False,
                  enumerate_any: bool = False, loop_bound: int | None = None, record: bool = False):
         self.program = program
         self.code = [t.code for t in program.threads]
@@ -39,7 +40,7 @@ class Engine:
         self.unknowns: list[str] = []
         self.nS = len(program.syncs)
         self.loops = tasks.loops(program)  # per thread: its event loop's sync id, or None
-        # `no_leak` observers (ir.Leak channels): threads whose reads, variables whose writes are seen
+        # `no_leak` observers (model.Leak channels): threads whose reads, variables whose writes are seen
         self.watch = bool(program.leaks)
         self.watched_threads = frozenset(t for leak in program.leaks for k, t in leak.channels if k == "thread")
         self.watched_vars = frozenset(b for leak in program.leaks for k, b in leak.channels if k == "var")

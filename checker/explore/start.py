@@ -9,13 +9,13 @@ from __future__ import annotations
 from checker.explore.semantics import Engine
 from checker.explore.state import NEW, RUN, Outcome, State, Thread
 from checker.primitives import SYNC
-from checker.program import ir
+from checker.program.model import Program
 from checker.symbolic import values as V
 
 
 class View:
     """What closures see: memory, thread states, locals, the obligation list, and the run's
-    array terms (`values.Terms`, for a cell read at a symbolic index)."""
+    array terms (`terms.Terms`, for a cell read at a symbolic index)."""
 
     __slots__ = ("M", "T", "L", "ob", "terms", "seen", "Y")
 
@@ -24,7 +24,7 @@ class View:
         self.seen = seen  # `no_leak`: the observers' input reads in `locals:` initial values
 
 
-def input_symbols(program: ir.Program, ctx=None) -> tuple[dict, list]:
+def input_symbols(program: Program, ctx=None) -> tuple[dict, list]:
     """z3 constants for the inputs (in the run's context `ctx`), and their range constraints."""
     symbols, base = {}, []
     for inp in program.inputs:

@@ -11,9 +11,10 @@ reduced search below stores fewer states and reaches the same verdicts.
   counterexample is a shortest one. For loop-free models the state graph is acyclic and the
   number of complete executions (maximal interleavings) is counted exactly by summing paths
   over it, without running them one by one.
-* `reduce=True`: depth-first, and each new state expands only a *persistent set* of its
-  enabled threads when one qualifies (`checker/explore/persistent.py`), so states are
-  saved, not only transitions: Peled's ample-set conditions C0-C3 (Godefroid 1996, ch. 4-6).
+* `reduce=True`: depth-first (`DepthFirst`, checker/explore/depth_first.py), and each new
+  state expands only a *persistent set* of its enabled threads when one qualifies
+  (`checker/explore/persistent.py`), so states are saved, not only transitions: Peled's
+  ample-set conditions C0-C3 (Godefroid 1996, ch. 4-6).
   C0: the set is not empty. C1: it is a stubborn set of threads closed under the static
   table of what every other thread may still touch. C2: if it is not every enabled thread,
   none of its steps writes a slot an `always` property reads or moves a thread an `at()`
@@ -38,6 +39,7 @@ from checker.explore.budget import OVERFLOW, Budget, Exhausted
 from checker.explore.monitors import on_final, on_state, on_stuck
 from checker.explore.start import initial
 from checker.explore.dependence import Dependence
+from checker.explore.depth_first import DepthFirst
 from checker.explore.persistent import Persistent
 from checker.explore.race_states import pending_race, stateful_gaps
 from checker.explore.races import Watch
@@ -65,14 +67,7 @@ class _Path:
         return self.steps() + more
 
 
-class _Frame:
-    __slots__ = ("children", "depth")
-
-    def __init__(self, children, depth):
-        self.children, self.depth = children, depth
-
-
-class Stateful:
+class Stateful(DepthFirst):
     def __init__(self, engine: Engine, budget: Budget, loop_bound: int, reduce: bool = True,
                  count_paths: bool = False, keep_going: bool = False, every_property: bool = False):
         """keep_going, every_property: as for `Dpor`."""
@@ -243,64 +238,6 @@ class Stateful:
                 return list(reversed(steps))
             steps.append(how)
             k = up
-
-    # -- depth-first with persistent sets ------------------------------------------------
-    def depth_first(self) -> None:
-        for state, start in self.starts():
-            path: list = []
-            stack = [f for f in [self.enter(state, state.key(self.bounded), path)] if f]
-            while stack:
-                f = stack[-1]
-                if f.children:
-                    child, ck, t, choices = f.children.pop()
-                    del path[f.depth:]
-                    path.append((t, choices))
-                    g = self.enter(child, ck, path)
-                    if g:
-                        stack.append(g)
-                    continue
-                stack.pop()
-
-    def enter(self, s, k, path: list):
-        """Visit s (key k) along path; a frame if it is new and has successors to explore."""
-        if k in self.visited:
-            return None
-        self.visited[k] = s
-        en = self.arrive(s, path, k)
-        if not en:
-            return None
-        children = self.expand(s, en, path)
-        if not children:
-            return None
-        children.reverse()
-        return _Frame(children, len(path))
-
-    def expand(self, s, en: list, path: list) -> list:
-        """The successors to explore: those of a persistent set of threads that passes the
-        provisos, else those of every enabled thread. Outcomes are computed once per thread."""
-        done: dict = {}
-
-        def successors(t):
-            if t not in done:
-                kids, clean = self.outcomes(s, t, path)
-                done[t] = [(o.state, o.state.key(self.bounded), t, o.choices) for o in kids], clean
-            return done[t]
-
-        for E in self.persistent.candidates(s, en):
-            ok = True
-            for t in E:
-                if not successors(t)[1]:  # a violation, a cut, or no way through: not this set
-                    ok = False
-                    break
-            if ok:
-                self.reduced += 1
-                chosen = E
-                break
-        else:
-            chosen = en
-        children = [kid for t in chosen for kid in successors(t)[0]]
-        self.stats.transitions += len(children)
-        return children
 
     def found(self, violation, path) -> None:
         steps = tuple(path.steps() if isinstance(path, _Path) else path)

@@ -17,9 +17,10 @@ from checker.explore.frame import STOP
 from checker.explore.state import DONE, NEW, RUN, Outcome, State
 from checker.primitives import SYNC, condition, eventloop, thread
 from checker.program import ir
+from checker.program.model import Program
 
 
-def loops(program: ir.Program) -> list:
+def loops(program: Program) -> list:
     """Per thread: the sync id of its event loop, or None."""
     return [th.loop for th in program.threads]
 
@@ -27,7 +28,7 @@ def loops(program: ir.Program) -> list:
 UNTIMED = {"trylock": "lock", "tryacquire": "acquire", "try_get": "get"}  # a timed wait's blocking form
 
 
-def blocked(program: ir.Program, code: tuple, s: State, t: int) -> bool:
+def blocked(program: Program, code: tuple, s: State, t: int) -> bool:
     """Is thread t (status RUN) at an instruction that may block, and is it disabled in s? (A
     timed wait is, when its resource is taken and it does not wait yet: a task parks there.)"""
     ts = s.T[t]
@@ -49,7 +50,7 @@ def blocked(program: ir.Program, code: tuple, s: State, t: int) -> bool:
     return False
 
 
-def available(program: ir.Program, s: State, i: ir.SyncOp, ts) -> bool:
+def available(program: Program, s: State, i: ir.SyncOp, ts) -> bool:
     """Could timed wait i complete now (its blocking form is enabled)?"""
     k = i.obj.id(ts.L)
     obj = program.syncs[k]

@@ -3,29 +3,27 @@
 A wake-up tree (Abdulla, Aronis, Jonsson, Sagonas, JACM 64(4), 2017, Section 6) is an ordered
 tree of event sequences, stored as nested lists `[[key, footprint, subtree(, covered)], ...]`:
 `key` is an event's identity (`key_of`), `footprint` what it touches (`dependence.footprint`;
-None when the event ends its execution: it covers nothing). `Initials.weak_initial` and `insert` are the paper's operations,
+None when the event ends its execution: it covers nothing). `weak_initial` and `insert` are the paper's operations,
 extended as docs/soundness.md ("Reduction 1", points 4 and 5) argues.
 """
 from __future__ import annotations
 
-from checker.explore.dependence import footprint
 from checker.explore.known import Info
 from checker.explore.state import State
 
 
 class Event:
-    """One executed step: thread, identity (thread, choices, forks), accesses, vector clock.
+    """One executed step: thread, identity (`key_of`: thread, recorded choices, forks; the
+    choices are None for a thread's next step with any outcome), accesses, vector clock.
     `seq` is the event's 1-based position in its thread; `clock[t]` counts t's events that
     happen before it (itself included); `pos` its position in the execution (-1: a step not
-    executed, the last event of a reversal); `fp` the accesses' `footprint` (computed from
-    them when not given)."""
+    executed, the last event of a reversal); `fp` the accesses' `footprint`."""
 
-    __slots__ = ("thread", "key", "acc", "clock", "seq", "choices", "blocking", "pos", "fp")
+    __slots__ = ("thread", "key", "acc", "clock", "seq", "blocking", "pos", "fp")
 
-    def __init__(self, thread, key, acc, clock, seq, choices, blocking, pos=-1, fp=None):
-        self.thread, self.key, self.acc, self.clock, self.seq = thread, key, acc, clock, seq
-        self.choices, self.blocking, self.pos = choices, blocking, pos
-        self.fp = footprint(acc) if fp is None else fp
+    def __init__(self, thread, key, acc, clock, seq, blocking, pos, fp):
+        self.thread, self.key, self.acc, self.clock = thread, key, acc, clock
+        self.seq, self.blocking, self.pos, self.fp = seq, blocking, pos, fp
 
 
 class Ended(tuple):
@@ -62,52 +60,35 @@ def covering(o, fp):
     return None if o.violation is not None or o.cut is not None else fp
 
 
-class Initials:
-    """A sequence v of events with, per thread, the position of its first event in v, and the
-    union of their footprints, so that the weak-initial test of many events against one v
-    costs one pass over v."""
-
-    __slots__ = ("v", "first", "ordered", "touched", "written")
-
-    def __init__(self, v: list):
-        self.v = v
-        self.first = first = {}
-        touched = written = 0
-        for k, g in enumerate(v):
-            if g.thread not in first:
-                first[g.thread] = k
-            t, w = g.fp
-            touched |= t
-            written |= w
-        self.touched, self.written = touched, written
-        self.ordered: dict = {}  # position -> does something earlier in v happen before it?
-
-    def weak_initial(self, key, fp) -> bool:
-        """Is the event `key` (with footprint fp) a weak initial of v: its thread's first event
-        in v is this event and nothing in v before it happens before it, or its thread is not in
-        v and the event is independent of all of v?"""
-        if fp is None:
-            return False  # it ends its execution: nothing after it is explored
-        v = self.v
-        k = self.first.get(key[0])
-        if k is None:  # independent of every event of v: of the union of their footprints
-            return not (fp[1] & self.touched or fp[0] & self.written)
-        g = v[k]  # a wildcard (any outcome of the step) matches every outcome
-        if g.key != key and g.key[1] is not None and key[1] is not None:
-            return False
-        ordered = self.ordered.get(k)
-        if ordered is None:
+def weak_initial(v: list, key, fp) -> int | None:
+    """Is the event `key` (with footprint fp) a weak initial of v? Either its thread's first
+    event in v is this event and nothing in v before it happens before it: the answer is that
+    event's position; or its thread is not in v and the event is independent of every event
+    of v: -1. None when it is not a weak initial (and for fp None: an event that ends its
+    execution covers nothing). A wildcard (any outcome of the step, key[1] None) matches
+    every outcome. v is short (a few events): two passes over it cost less than keeping
+    per-thread positions and unions for it."""
+    if fp is None:
+        return None
+    t = key[0]
+    for k, g in enumerate(v):  # (loops, not generators: the search's hot path)
+        if g.thread == t:
+            if g.key != key and g.key[1] is not None and key[1] is not None:
+                return None
             c = g.clock
-            ordered = False
             for h in v[:k]:
                 if c[h.thread] >= h.seq:
-                    ordered = True
-                    break
-            self.ordered[k] = ordered
-        return not ordered
+                    return None
+            return k
+    touched, written = fp
+    for g in v:
+        f = g.fp
+        if written & f[0] or touched & f[1]:
+            return None
+    return -1
 
 
-def insert(tree: list, v: list, fixed: int = -1, initials: Initials | None = None) -> bool:
+def insert(tree: list, v: list, fixed: int = -1) -> bool:
     """insert_[E](v, wut) of the paper: follow the branches whose event is a weak initial of
     what is left of v; a leaf reached means v is covered; else v's rest becomes a new branch.
     A leaf that is a thread's next step with any outcome (key[1] None) may turn out to end its
@@ -116,37 +97,35 @@ def insert(tree: list, v: list, fixed: int = -1, initials: Initials | None = Non
     `fixed` >= 0 says that v's first `fixed` events and its last one are the same in every
     execution that will propose v again (u1 and the racing event; the events between them,
     u2, may change): the answer is True when a leaf was reached through those events alone.
-    That leaf stays a leaf and covers every such v (docs/soundness.md, "Settled races").
-    `initials`: Initials(v), when the caller has it."""
+    That leaf stays a leaf and covers every such v (docs/soundness.md, "Settled races")."""
     stable = fixed >= 0
     tail = True  # v's last event (the racing step) is still in v
     while True:
-        if initials is None:
-            initials = Initials(v)
         for child in tree:
-            key, fp, sub = child[0], child[1], child[2]
-            if initials.weak_initial(key, fp):
-                k = initials.first.get(key[0])
-                if k is not None:
-                    if k < fixed:
-                        fixed -= 1
-                    elif tail and k == len(v) - 1:
-                        tail = False
-                    else:
-                        stable = False  # an event of u2
-                    v = v[:k] + v[k + 1:]
-                    initials = None  # v changed
-                elif key[1] is None:
-                    child[3].append(v)
-                    return False
+            key = child[0]
+            k = weak_initial(v, key, child[1])
+            if k is None:
+                continue
+            if k >= 0:
+                if k < fixed:
+                    fixed -= 1
+                elif tail and k == len(v) - 1:
+                    tail = False
                 else:
-                    stable = False  # it commutes with all of v, u2 included
-                if not sub:
-                    return stable and key[1] is not None  # a wildcard leaf may yet cover nothing
-                if not v:
-                    return False
-                tree = sub
-                break
+                    stable = False  # an event of u2
+                v = v[:k] + v[k + 1:]
+            elif key[1] is None:
+                child[3].append(v)
+                return False
+            else:
+                stable = False  # it commutes with all of v, u2 included
+            sub = child[2]
+            if not sub:
+                return stable and key[1] is not None  # a wildcard leaf may yet cover nothing
+            if not v:
+                return False
+            tree = sub
+            break
         else:
             branch = tree
             for g in v:

@@ -6,7 +6,8 @@ A statement is a string (`w = tmp + g1`, `lock m`, `wait cv m`, `ok = trylock m`
 or a one-key mapping for the compound forms (`if`, `while`, `atomic`, a label). Whether a
 `break` stands in a loop, or a called procedure exists, is checked by `checker.program`. The keywords of
 the primitives, their operands and whether they give a value, come from
-`checker.primitives.STATEMENTS`; the language's own are below.
+`checker.primitives.STATEMENTS` (a primitive's operands, value and `timeout` are read by
+`checker/lang/operands.py`); the language's own are below.
 """
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from checker.lang import syntax as S
 from checker.lang.expr import KEYWORDS, Cursor, parse_expr
 from checker.lang.flowlists import each_statement
 from checker.lang.nodes import empty_ok, identifier, is_name, mapping, only, scalar, sequence
+from checker.lang.operands import giving, item, operands, ref, untimed
 from checker.lang.source import pos_of, shown, text_origin
 from checker.primitives import STATEMENTS
-from checker.primitives.base import Statement
 
 CHECKS = ("assert", "assume")
 JUMPS = ("break", "continue", "return")  # `break`, `continue`, `return [EXPR]`: syntax.Jump
@@ -29,8 +30,6 @@ BUILTINS = ("sum", "len", "at", "any")  # functions of expressions: not procedur
 ATOMICS = ("fetch_add", "cas", "swap")  # `old = fetch_add(x, 1)`: read-modify-write calls on memory
 COMPOUND = {"atomic", "if", "while", "then", "else", "do"}
 GIVING = {w: s for w, s in STATEMENTS.items() if s.returns}  # `ok = trylock m`: the primitives' value statements
-TIMED = {w: s for w, s in STATEMENTS.items() if s.timed}  # `ok = lock m timeout`: the timed waits
-TIMED_FORMS = ", ".join(f"'{w} ... timeout'" for w in TIMED)
 # the words that start a statement string (so they cannot be labels): `lock m`, `assert EXPR`, `skip`
 LEADING = {*(w for w, s in STATEMENTS.items() if not s.returns), *CHECKS, *JUMPS, "skip", "del", "spawn", "await",
            "cancel"}
@@ -205,58 +204,6 @@ def statement_text(text: str, origin: Pos) -> S.Stmt:
     return S.Assign(target, value, pos, text, second)
 
 
-def giving(cur: Cursor, two: bool) -> S.Call:
-    """The right-hand side of `ok = trylock m`, `ok = try_put q EXPR`, `ok = lock m timeout`,
-    `ok, v = try_get q` (`two`: the assignment has two targets)."""
-    tok = cur.next()
-    word = tok.text
-    form = STATEMENTS[word]
-    args = operands(cur, form)
-    if form.value:
-        args = args + (item(cur, form),)
-    timed = cur.accept("timeout")
-    if timed:
-        if not form.timed:
-            raise ModelError(f"'{word}' has no timed form", cur.pos(tok), f"the timed forms are {TIMED_FORMS}")
-        if not cur.at_end():
-            raise cur.error("a timeout takes no duration: it may fire at any step while the thread waits",
-                            f"write '{timed_usage(form)}'")
-    gives = form.timed if timed else form.returns
-    if gives is None:
-        hint = f"write '{timed_usage(form)}' for a wait that can time out" if form.timed else f"write '{word} ...' alone"
-        raise ModelError(f"'{word}' gives no value", cur.pos(tok), hint)
-    n = 2 if isinstance(gives, tuple) else 1
-    if n != 1 + two:
-        whole = timed_usage(form) if timed else form.usage or f"ok = {word} " + " ".join(
-            o.kinds[0].upper() for o in form.operands)
-        raise ModelError(f"'{word}{' ... timeout' if timed else ''}' gives {'two values' if n == 2 else 'one value'}, "
-                         f"not {1 + two}", cur.pos(tok), f"write '{whole}'")
-    return S.Call(word, args, cur.pos(tok), timed)
-
-
-def item(cur: Cursor, form: Statement) -> S.Expr:
-    """The value a statement takes after its operands (`put q EXPR`)."""
-    if cur.at_end() or cur.peek("timeout"):
-        raise cur.error(f"expected the {form.value} after the {form.operands[-1].noun} of '{form.word}'",
-                        f"write '{form.usage}'")
-    return cur.expr()
-
-
-def untimed(cur: Cursor, form: Statement) -> None:
-    """`lock m timeout` alone: a timed wait gives whether it succeeded."""
-    if cur.peek("timeout"):
-        if form.timed:
-            raise cur.error(f"a timed '{form.word}' gives whether it succeeded", f"write '{timed_usage(form)}'")
-        raise cur.error(f"'{form.word}' has no timed form", f"the timed forms are {TIMED_FORMS}")
-
-
-def timed_usage(form: Statement) -> str:
-    targets = "ok, v" if isinstance(form.timed, tuple) else "ok"
-    whole = form.usage.split("= ", 1)[-1] if form.usage else f"{form.word} " + " ".join(
-        o.kinds[0].upper() for o in form.operands)
-    return f"{targets} = {whole} timeout"
-
-
 def delete(cur: Cursor, pos: Pos, text: str) -> S.Delete:
     """`del cache[k]`: the entry of a map (that `cache` is a map is checked by `checker.program`)."""
     cur.next()
@@ -295,32 +242,3 @@ def jump(cur: Cursor, word: str, pos: Pos, text: str) -> S.Jump:
         raise cur.error(f"unexpected text after '{word}'",
                         f"'{word}' stands alone" + ("; 'return EXPR' gives a value" if word != "return" else ""))
     return S.Jump(word, value, pos, text)
-
-
-def ref(cur: Cursor, what: str) -> S.Name | S.Index:
-    """A resource reference: `name` or `name[expr]`."""
-    name = cur.name(what)
-    if cur.accept("["):
-        index = cur.expr()
-        if not cur.peek("]"):
-            raise cur.error("expected ']' to close the index", "brackets must balance")
-        cur.next()
-        return S.Index(name, index, name.pos)
-    return name
-
-
-def operands(cur: Cursor, form: Statement) -> tuple[S.Name | S.Index, ...]:
-    """The operands of a primitive's statement, each a resource reference."""
-    out = []
-    n = len(form.operands)
-    whole = form.usage or f"{form.word} " + " ".join(o.kinds[0].upper() for o in form.operands)
-    for k, operand in enumerate(form.operands):
-        if cur.at_end():  # too few: `arrive_and_wait`
-            raise cur.error(f"expected the {operand.noun} of '{form.word}'", f"write '{whole}'")
-        usage = f" (write '{form.usage}')" if k else ""
-        out.append(ref(cur, f"the {operand.noun} of '{form.word}'{usage}"))
-    if not cur.at_end() and cur.tok.kind == "name" and not form.value and not (
-            cur.tok.text == "timeout"):  # too many: `arrive_and_wait b c`
-        raise ModelError(f"'{form.word}' takes {n} operand{'s' * (n > 1)}, found more", cur.pos(),
-                         f"write '{whole}'")
-    return tuple(out)

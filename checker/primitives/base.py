@@ -134,4 +134,4 @@ class Outcome(NamedTuple):
     cut: Cut | None
     log: list | None  # what the step read and wrote, when recording a trace
     forks: tuple = ()  # symbolic branch directions taken: with `choices`, which outcome of the step this is
-    seen: tuple = ()  # what `no_leak` observers saw in the step: ((channel, value), ...) (ir.Leak)
+    seen: tuple = ()  # what `no_leak` observers saw in the step: ((channel, value), ...) (model.Leak)

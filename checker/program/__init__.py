@@ -6,6 +6,6 @@ locals and never touch shared memory, so a step's effect on shared state is exac
 instruction's access.
 """
 from checker.program.compile import compile_model
-from checker.program.ir import Program
+from checker.program.model import Program
 
 __all__ = ["compile_model", "Program"]

@@ -18,27 +18,28 @@ from checker.program.layout import Layout
 from checker.program.liveness import dead_locals, guarded, local_reads
 from checker.program.loops import counted, loops
 from checker.program.lower import Lowering
+from checker.program.model import Program, Property, ThreadCode
 from checker.program.procedures import check as check_procedures
 from checker.program.properties import compile_property, leak, race
 
 MAX_INSTRS = 20_000
 
 
-def compile_model(model: S.Model) -> ir.Program:
+def compile_model(model: S.Model) -> Program:
     try:
         return _program(model)
     except ModelError as e:
         raise e.in_file(model.file)
 
 
-def _program(model: S.Model) -> ir.Program:
+def _program(model: S.Model) -> Program:
     layout = Layout(model)
     procs = check_procedures(model, layout.names)
     layout.procedures = procs
     decls = model.threads
     leaks = tuple(leak(layout, p) for p in model.properties if p.kind == "no_leak")
     layout.watched = {t for one in leaks for kind, t in one.channels if kind == "thread"}
-    threads: list[ir.ThreadCode] = []
+    threads: list[ThreadCode] = []
     joined: set[int] = set()
     spins: set[int] = set()
     for d in decls:
@@ -50,7 +51,7 @@ def _program(model: S.Model) -> ir.Program:
             spins |= lowering.spins
     threads = [with_exit(t) if k in joined else t for k, t in enumerate(threads)]
     has_loops = any(isinstance(i, ir.Jump) and i.back for t in threads for i in t.code)
-    props = tuple(ir.Property("leak", None, p.text, p.pos, frozenset(), frozenset()) if p.kind == "no_leak"
+    props = tuple(Property("leak", None, p.text, p.pos, frozenset(), frozenset()) if p.kind == "no_leak"
                   else race(layout, p) if p.kind == "no_race"
                   else compile_property(layout, threads, p) for p in model.properties if p.kind != "no_deadlock")
     count = sum(len(t.code) for t in threads)
@@ -62,13 +63,13 @@ def _program(model: S.Model) -> ir.Program:
     bodies = [d.body for d in decls] + [p.body for p in model.procedures]
     counted_loops = all(counted(w, shared) or id(w) in spins for b in bodies for w in loops(b))
     cyclic = any(isinstance(w.cond, S.Bool) and w.cond.value for b in bodies for w in loops(b))
-    return ir.Program(model.name, model.about, model.file, tuple(layout.inputs),
+    return Program(model.name, model.about, model.file, tuple(layout.inputs),
                       tuple(layout.slots), tuple(layout.init), dict(layout.vars), tuple(layout.syncs),
                       tuple(threads), props, model.expect, has_loops, frozenset(joined), count,
                       counted_loops, cyclic, leaks=leaks, maps=dict(layout.maps))
 
 
-def with_exit(t: ir.ThreadCode) -> ir.ThreadCode:
+def with_exit(t: ThreadCode) -> ThreadCode:
     """A joined thread ends with an `Exit` step, which `join` waits for."""
     end = Src("(thread ends)", t.code[-1].src.pos if t.code else Pos(1, 1))
     code = t.code + (ir.Exit(end),)

@@ -16,6 +16,7 @@ from checker.lang.statements import ATOMICS
 from checker.primitives import STATEMENTS
 from checker.program import ir, maps
 from checker.program.ir import Fault, Src
+from checker.program.model import SyncRef, Var
 from checker.program.names import Locals, describe_type, type_hint, use_hint
 from checker.symbolic import values as V
 
@@ -71,7 +72,7 @@ def _binop(op: str, fa, fb, pos: Pos):
     return lambda X: V.compare(op, fa(X), fb(X))
 
 
-def direct_cell(var: ir.Var, ifn, pos: Pos):
+def direct_cell(var: Var, ifn, pos: Pos):
     """An array cell read in place (properties and `assume`), its index guarded."""
     def cell(X):
         i = ifn(X)
@@ -285,7 +286,7 @@ class StatementExprs(Expressions):
             local = self.locals.temp("int")
             pre = pre + [ir.Resolve(local, ifn, size, src, kind)]
         dst = self.locals.temp("int")
-        ref = ir.SyncRef(name, kind, base, size if array else 1, local)
+        ref = SyncRef(name, kind, base, size if array else 1, local)
         return pre + [ir.SyncOp("len", ref, dst, src)], self.locals.read(dst, e.pos), "int"
 
     def any_value(self, e: S.AnyValue):

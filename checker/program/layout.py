@@ -1,7 +1,7 @@
 """Layout: where everything shared lives, and how a statement names it.
 
 Memory is one list of slots: the inputs first (read-only), then each shared variable's cells
-(`ir.Var`: `size` cells from `base`). Sync objects are numbered apart (`ir.SyncObj`; an array of
+(`Var`: `size` cells from `base`). Sync objects are numbered apart (`SyncObj`; an array of
 N takes N consecutive numbers). Thread instances are numbered in declaration order. The initial
 value of a shared cell is an expression over constants and inputs (`InitialValue`).
 """
@@ -12,6 +12,7 @@ from checker.lang import syntax as S
 from checker.primitives import KINDS
 from checker.program import ir, maps
 from checker.program.expr import ARITH, Expressions
+from checker.program.model import InputInfo, MapVar, Slot, SyncObj, Var
 from checker.program.names import Names, type_words
 
 MAX_THREADS = 64
@@ -43,18 +44,18 @@ class Layout:
     def __init__(self, model: S.Model):
         self.model = model
         self.names = Names(model)
-        self.slots: list[ir.Slot] = []
+        self.slots: list[Slot] = []
         self.init: list = []  # (slot, fn): the initial value of each shared cell
-        self.vars: dict[str, ir.Var] = {}
-        self.syncs: list[ir.SyncObj] = []
+        self.vars: dict[str, Var] = {}
+        self.syncs: list[SyncObj] = []
         self.sync_refs: dict[str, tuple[str, int, int]] = {}  # name -> (kind, first sync object, how many)
-        self.inputs: list[ir.InputInfo] = []
+        self.inputs: list[InputInfo] = []
         self.input_slot: dict[str, int] = {}
         self.thread_index: dict[str, list[int]] = {}  # thread name -> its instances' indices
         self.thread_counted: dict[str, bool] = {}  # declared with `count:` (instances are named t[i])
         self.watched: set[int] = set()  # threads some `no_leak` observes: their input reads are seen
         self.procedures: dict = {}  # name -> syntax.ProcedureDecl (`procedures.check`)
-        self.maps: dict[str, ir.MapVar] = {}  # shared maps (`program.maps`)
+        self.maps: dict[str, MapVar] = {}  # shared maps (`program.maps`)
         self.place_inputs()
         self.place_shared()
         maps.locate(self)
@@ -63,13 +64,13 @@ class Layout:
         for d in model.threads:
             if d.loop is not None and d.loop[0] not in self.loops:
                 self.loops[d.loop[0]] = len(self.syncs)
-                self.syncs.append(ir.SyncObj(d.loop[0], "eventloop"))
+                self.syncs.append(SyncObj(d.loop[0], "eventloop"))
 
     def place_inputs(self) -> None:
         for d in self.model.inputs:
             slot = len(self.slots)
-            self.slots.append(ir.Slot(d.name, d.type, True))
-            self.inputs.append(ir.InputInfo(d.name, d.type, d.lo, d.hi, slot, d.secret))
+            self.slots.append(Slot(d.name, d.type, True))
+            self.inputs.append(InputInfo(d.name, d.type, d.lo, d.hi, slot, d.secret))
             self.input_slot[d.name] = slot
 
     def place_shared(self) -> None:
@@ -89,17 +90,17 @@ class Layout:
                 base = len(self.slots)
                 array = d.kind != "var"
                 for k, (fn, _) in enumerate(types):
-                    self.slots.append(ir.Slot(f"{d.name}[{k}]" if array else d.name, typ, False))
+                    self.slots.append(Slot(f"{d.name}[{k}]" if array else d.name, typ, False))
                     self.init.append((base + k, fn))
-                self.vars[d.name] = ir.Var(d.name, typ, base, len(cells), array, d.atomic)
+                self.vars[d.name] = Var(d.name, typ, base, len(cells), array, d.atomic)
                 continue
             kind = d.kind.removesuffix("_array")  # a primitive, or an array of one (`locks: mutex[8]`)
             permits = d.init if KINDS[kind].param else 0
             self.sync_refs[d.name] = (kind, len(self.syncs), d.size)
             if kind == d.kind:
-                self.syncs.append(ir.SyncObj(d.name, kind, permits))
+                self.syncs.append(SyncObj(d.name, kind, permits))
             else:
-                self.syncs.extend(ir.SyncObj(f"{d.name}[{k}]", kind, permits) for k in range(d.size))
+                self.syncs.extend(SyncObj(f"{d.name}[{k}]", kind, permits) for k in range(d.size))
 
     def number_threads(self) -> None:
         decls = self.model.threads

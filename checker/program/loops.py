@@ -1,7 +1,7 @@
 """Loops, as written: which `while` statements a thread has, and which of them surely end.
 
 A model whose every loop is counted (or a spin-wait) has finite executions only; one with a
-`while true` is a server, searched statefully (`ir.Program.counted_loops`, `cyclic`).
+`while true` is a server, searched statefully (`model.Program.counted_loops`, `cyclic`).
 """
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from checker.program.expr import StatementExprs
 from checker.program.ir import Src
 from checker.program.layout import Layout
 from checker.program.liveness import dead_locals, guarded, local_reads
+from checker.program.model import ThreadCode
 from checker.program.names import Locals
 
 
@@ -70,7 +71,7 @@ class Lowering:
                              f"initial values of locals are {allowed}")
         return fn, t
 
-    def run(self) -> ir.ThreadCode:
+    def run(self) -> ThreadCode:
         params = spawns.begin(self) if self.decl.spawned else ()
         init = []
         for lname, e, pos in self.decl.locals:
@@ -80,7 +81,7 @@ class Lowering:
             self.stmt(s)
         final = self.final = tasks.finish(self)  # a thread's `return`: to its `finally:` block, or to its end
         code = self.without_dead_resets()
-        return ir.ThreadCode(self.name, self.decl.name, self.tid, code, tuple(self.locals.order),
+        return ThreadCode(self.name, self.decl.name, self.tid, code, tuple(self.locals.order),
                              tuple(init), dict(self.labels), dead_locals(code, len(self.locals.order), final),
                              local_reads(code), guarded(code), self.decl.spawned, params, tasks.loop_of(self), final)
 

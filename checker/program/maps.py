@@ -2,7 +2,7 @@
 
 A map is one memory slot holding its entries (`symbolic.maps.MapValue`, empty at the start),
 plus a block of location ids past memory for the reduction and the race check:
-`BUCKETS` key-set buckets, then `BUCKETS` entry buckets (`ir.MapVar`; docs/soundness.md).
+`BUCKETS` key-set buckets, then `BUCKETS` entry buckets (`MapVar`; docs/soundness.md).
 
 Forms, each one step (an `ir.MapOp`), after the reads of its key (and value) as in any
 statement: `v = cache[k]` (get), `cache[k] = v` (put), `del cache[k]` (del), and in expressions
@@ -15,6 +15,7 @@ from checker.errors import ModelError
 from checker.lang import syntax as S
 from checker.program import ir
 from checker.program.ir import Fault, Src
+from checker.program.model import MapVar, Slot
 from checker.program.names import describe_type
 from checker.symbolic import maps as MV
 
@@ -27,16 +28,16 @@ MAP_HINT = "declare one under 'shared:', e.g. 'cache: map'"
 def place(layout, d: S.SharedDecl) -> None:
     """A map's memory slot (its entries, empty at the start); its locations come in `locate`."""
     slot = len(layout.slots)
-    layout.slots.append(ir.Slot(d.name, "map", False))
+    layout.slots.append(Slot(d.name, "map", False))
     layout.init.append((slot, lambda X: MV.EMPTY))
-    layout.maps[d.name] = ir.MapVar(d.name, slot, -1, BUCKETS)
+    layout.maps[d.name] = MapVar(d.name, slot, -1, BUCKETS)
 
 
 def locate(layout) -> None:
     """Once every slot is placed: each map's block of location ids, past memory."""
     at = len(layout.slots)
     for name, mv in list(layout.maps.items()):
-        layout.maps[name] = ir.MapVar(name, mv.slot, at, mv.buckets)
+        layout.maps[name] = MapVar(name, mv.slot, at, mv.buckets)
         at += 2 * mv.buckets
 
 
@@ -45,11 +46,11 @@ def locations(maps) -> int:
     return sum(2 * mv.buckets for mv in maps.values())
 
 
-def keyset(mv: ir.MapVar) -> tuple[int, int]:
+def keyset(mv: MapVar) -> tuple[int, int]:
     return mv.loc, mv.loc + mv.buckets
 
 
-def block(mv: ir.MapVar) -> tuple[int, int]:
+def block(mv: MapVar) -> tuple[int, int]:
     return mv.loc, mv.loc + 2 * mv.buckets
 
 
@@ -60,7 +61,7 @@ def kind_words(layout, name: str) -> str:
     return describe_type(kind) if kind else "not declared"
 
 
-def the_map(layout, e, what: str, hint: str) -> ir.MapVar:
+def the_map(layout, e, what: str, hint: str) -> MapVar:
     """The map `e` names (a Name), or a ModelError that says what `e` is."""
     if isinstance(e, S.Name) and e.id in layout.maps:
         return layout.maps[e.id]
@@ -84,7 +85,7 @@ def is_map(layout, e) -> bool:
     return isinstance(e, (S.Name, S.Index)) and (e.base if isinstance(e, S.Index) else e).id in layout.maps
 
 
-def direct_get(mv: ir.MapVar, kfn, pos):
+def direct_get(mv: MapVar, kfn, pos):
     """`cache[k]` read in place (an `assume`, a property): a missing key is a runtime error."""
     def get(X):
         k = kfn(X)

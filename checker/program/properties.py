@@ -1,4 +1,4 @@
-"""Properties: the `check:` entries -> `ir.Property` (and `ir.Leak` for `no_leak`).
+"""Properties: the `check:` entries -> `Property` (and `Leak` for `no_leak`).
 
 `final` and `always` are conditions over shared memory, inputs and thread positions, compiled by
 the one expression compiler (`expr.Expressions`) with the leaves of a property (`PropertyExprs`):
@@ -13,17 +13,18 @@ from checker.lang import syntax as S
 from checker.program import ir, maps
 from checker.program.expr import Expressions, const, direct_cell
 from checker.program.layout import Layout
+from checker.program.model import Leak, Property, ThreadCode
 from checker.program.names import describe_type, type_hint, use_hint
 
 
-def compile_property(layout: Layout, threads: list[ir.ThreadCode], p: S.PropertyDecl) -> ir.Property:
+def compile_property(layout: Layout, threads: list[ThreadCode], p: S.PropertyDecl) -> Property:
     """A `final` or `always` property."""
     exprs = PropertyExprs(layout, threads)
     _, fn, t = exprs.expr(p.expr)
     if t != "bool":
         raise ModelError(f"a '{p.kind}' property must be a condition, found {describe_type(t)}", p.expr.pos,
                          "compare it, e.g. 'x == 2'")
-    return ir.Property(p.kind, fn, p.text, p.pos, frozenset(exprs.slots), frozenset(exprs.observed),
+    return Property(p.kind, fn, p.text, p.pos, frozenset(exprs.slots), frozenset(exprs.observed),
                        frozenset(exprs.syncs), cannot_fault(layout, p.expr))
 
 
@@ -56,7 +57,7 @@ class PropertyExprs(Expressions):
 
     UNSUPPORTED = "unsupported expression in a property"
 
-    def __init__(self, layout: Layout, threads: list[ir.ThreadCode]):
+    def __init__(self, layout: Layout, threads: list[ThreadCode]):
         super().__init__(layout)
         self.threads = threads
         self.slots: set[int] = set()  # the memory slots it reads
@@ -160,7 +161,7 @@ class PropertyExprs(Expressions):
                          did_you_mean(e.fn, ["sum", "len", "at"]) or "functions in properties: sum, len, at")
 
 
-def race(layout: Layout, p: S.PropertyDecl) -> ir.Property:
+def race(layout: Layout, p: S.PropertyDecl) -> Property:
     """A `no_race` entry: the property 'race' watching the cells of the named variables and
     arrays (every non-atomic one when none is named); `slots` holds those cells."""
     watched_maps = []  # maps: their entries and key sets (docs/semantics.md, "Maps")
@@ -190,10 +191,10 @@ def race(layout: Layout, p: S.PropertyDecl) -> ir.Property:
                          "declare a shared variable, or drop 'no_race'")
     slots = frozenset(k for v in watched for k in range(v.base, v.base + v.size)) | frozenset(
         k for mv in watched_maps for k in range(*maps.block(mv)))
-    return ir.Property("race", None, p.text, p.pos, slots, frozenset())
+    return Property("race", None, p.text, p.pos, slots, frozenset())
 
 
-def leak(layout: Layout, p: S.PropertyDecl) -> ir.Leak:
+def leak(layout: Layout, p: S.PropertyDecl) -> Leak:
     """Check a `no_leak` entry's names: the secrets are inputs marked `secret`, the observers
     threads (every instance) or shared int/bool variables."""
     secret: list[int] = []
@@ -228,4 +229,4 @@ def leak(layout: Layout, p: S.PropertyDecl) -> ir.Leak:
                              did_you_mean(name, list(layout.thread_index) + list(layout.vars))
                              or f"threads: {', '.join(layout.thread_index)}")
         channels.extend(c for c in found if c not in channels)
-    return ir.Leak(tuple(secret), tuple(channels), p.text, p.pos)
+    return Leak(tuple(secret), tuple(channels), p.text, p.pos)

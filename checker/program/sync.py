@@ -17,6 +17,7 @@ from checker.primitives import KINDS, STATEMENTS
 from checker.primitives.base import Statement
 from checker.program import ir, spawns
 from checker.program.ir import Src
+from checker.program.model import SyncRef
 from checker.program.names import describe_type
 
 if TYPE_CHECKING:
@@ -130,8 +131,8 @@ def sync_ref(low: Lowering, e: S.Name | S.Index, src: Src, form: Statement, k: i
         pre, ifn, it = low.exprs.expr(e.index, src)
         low.exprs.want(it, "int", e.index.pos, f"a {kind} index")
         dst = low.locals.temp("int")
-        return ir.SyncRef(base.id, kind, sbase, size, dst), pre + [ir.Resolve(dst, ifn, size, src, kind)]
+        return SyncRef(base.id, kind, sbase, size, dst), pre + [ir.Resolve(dst, ifn, size, src, kind)]
     if isinstance(e, S.Index):
         raise ModelError(f"'{base.id}' is not an array", e.pos,
                          f"write '{op} {base.id}', or declare an array, e.g. '{base.id}: {kind}[4]'")
-    return ir.SyncRef(base.id, kind, sbase, 1, None), []
+    return SyncRef(base.id, kind, sbase, 1, None), []

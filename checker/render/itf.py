@@ -66,7 +66,7 @@ def states(program, trace, spurious: bool = False) -> list[tuple]:
 
 def state_object(program, s, step, index: int, inputs: dict) -> dict:
     """One ITF state: #meta, the inputs, the shared variables, and checker's three."""
-    from checker.trace import describe_state
+    from checker.describe import describe_state
 
     meta: dict = {"index": index}
     if step is not None:

@@ -30,7 +30,7 @@ class Outcome:
     result: Result | None = None
     error: ModelError | None = None  # the model is invalid (exit code 2)
     internal: str | None = None  # 'internal error: TYPE: MESSAGE' (exit code 3)
-    program: object = None  # program.ir.Program, when the model loaded
+    program: object = None  # program.model.Program, when the model loaded
 
     @property
     def code(self) -> ExitCode:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 
 from checker.render.outcome import Outcome, Style, relative_uri, run_code, violated
-from checker.render.words import plural, show_value, shown_violation
+from checker.render.words import show_value, shown_violation
 from checker.result import PropertyKind, Verdict
 from checker.trace import header
 

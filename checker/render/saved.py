@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.explore.search import Schedule
-from checker.program import ir
+from checker.program.model import Program
 from checker.render.json import REPLAYABLE, RUN_SCHEMA
 
 HINT = "save a counterexample with 'checker verify MODEL --json > RESULT' and replay that file unchanged"
@@ -45,7 +45,7 @@ class Saved:
     leak: tuple | None = None  # a leak's (line, observation sequences per observer) as recorded
 
 
-def load_saved(path: str, program: ir.Program) -> Saved:
+def load_saved(path: str, program: Program) -> Saved:
     """Read and check the result file at `path` against `program`; raises SavedError."""
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -66,7 +66,7 @@ def is_int(x) -> bool:
 class Check:
     """Field-by-field checks; each failure names the field, as `trace.schedule.steps[3]`."""
 
-    def __init__(self, path: str, program: ir.Program):
+    def __init__(self, path: str, program: Program):
         self.path, self.program = path, program
         self.names = [t.name for t in program.threads]
 

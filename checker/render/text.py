@@ -13,12 +13,13 @@ from io import StringIO
 from rich.console import Console
 from rich.text import Text
 
+from checker.describe import wait_line
 from checker.render.outcome import Outcome, Style
 from checker.render.safe import printable
 from checker.render.steps import trace_table
 from checker.render.words import deadlock_heading, plural, property_values, show_value, shown_violation
 from checker.result import Result, Verdict
-from checker.trace import header, wait_line
+from checker.trace import header
 
 COLOR = {Verdict.HOLDS: "green", Verdict.VIOLATED: "red", Verdict.BOUNDED: "yellow", Verdict.UNKNOWN: "yellow"}
 

@@ -39,7 +39,8 @@ import time
 import z3
 
 from checker.symbolic import bounds as B
-from checker.symbolic.values import Terms, concrete
+from checker.symbolic.terms import Terms
+from checker.symbolic.values import concrete
 
 
 MEMO_LIMIT = 1_000_000

@@ -3,7 +3,7 @@ each shared variable, array or synchronisation object the trace touches) and arr
 effect, from its thread to what it touched), with the steps that make the violation marked.
 
 `lanes(trace, program, prop)` is what both diagrams draw (Mermaid in Markdown, SVG in HTML).
-Which lifeline an effect reaches is read from the trace's effect words (`checker.trace`:
+Which lifeline an effect reaches is read from the trace's effect words (`checker.describe`:
 `read w = 0`, `write d[7] = 4`, `m: held by a`, `releases m and sleeps on c`, ...), checked
 against the program's resource names; an effect that touches nothing shared (`tmp = 0`,
 `condition is true`) joins the label of its statement's arrow, or makes an arrow from the
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from checker.render.words import property_values, shown_violation
 
 INDEX = re.compile(r"\[\d+\]$")
-# effect words that name the object a step touched (checker.trace.Describe), first match wins
+# effect words that name the object a step touched (checker.describe.Describe), first match wins
 TOUCH = [re.compile(p) for p in (
     r"^(?:read|write) (?P<r>\S+) = ",
     r"^cas (?:succeeds|fails): (?P<r>[^\s:]+)",

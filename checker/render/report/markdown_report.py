@@ -40,7 +40,7 @@ def section(o: Outcome, prov: summary.Provenance | None) -> list[str]:
         if o.error is not None:
             e = o.error
             body = [f"{md(o.path)}:{e.pos.line}:{e.pos.col}: error: {md(e.message)}"] + \
-                   ([f"", f"hint: {md(e.hint)}"] if e.hint else [])
+                   (["", f"hint: {md(e.hint)}"] if e.hint else [])
             return [f"## {md(o.path)}: invalid", "", *body]
         return [f"## {md(o.path)}: internal error", "", f"{md(o.internal)} (a bug in checker; please report it)"]
     r = o.result

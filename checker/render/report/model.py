@@ -1,7 +1,7 @@
 """The model a report describes, as rows of plain text: its inputs, threads, shared resources
 and properties (with each property's verdict).
 
-Input: the checked `program.ir.Program` (an `Outcome`'s `program`) and the `Result`. Output:
+Input: the checked `program.model.Program` (an `Outcome`'s `program`) and the `Result`. Output:
 lists of rows of unescaped strings; each document escapes them for its own destination
 (`safe.markdown` for Markdown, `html.escape` for HTML). Nothing here reads a file.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.program import ir
+from checker.program.model import Program, SyncObj, ThreadCode, Var
 from checker.result import Result
 
 
@@ -30,22 +30,22 @@ class ThreadRow:
         return f"{self.name} ({len(self.instances)} instances: {self.instances[0]} ... {self.instances[-1]})"
 
 
-def threads(program: ir.Program) -> list[ThreadRow]:
+def threads(program: Program) -> list[ThreadRow]:
     """One row per thread group, in declaration order."""
-    groups: dict[str, list[ir.ThreadCode]] = {}
+    groups: dict[str, list[ThreadCode]] = {}
     for th in program.threads:
         groups.setdefault(th.group, []).append(th)
     return [ThreadRow(group, tuple(t.name for t in code), statements(code[0])) for group, code in groups.items()]
 
 
-def statements(th: ir.ThreadCode) -> tuple[tuple[int, str], ...]:
+def statements(th: ThreadCode) -> tuple[tuple[int, str], ...]:
     """A thread's statements as written, once each, in line order; the checker's own
     instructions (`(wake up: take m again)`) are left out."""
     seen = {(i.src.pos.line, i.src.text) for i in th.code if not i.src.text.startswith("(")}
     return tuple(sorted(seen))
 
 
-def inputs(program: ir.Program) -> list[tuple[str, str, str]]:
+def inputs(program: Program) -> list[tuple[str, str, str]]:
     """(name, type, range): ('g1', 'int', '-100..100'); a `secret` input says so in its type."""
     out = []
     for i in program.inputs:
@@ -54,15 +54,15 @@ def inputs(program: ir.Program) -> list[tuple[str, str, str]]:
     return out
 
 
-def resource_kind(r: ir.Var | ir.SyncObj) -> str:
+def resource_kind(r: Var | SyncObj) -> str:
     """'int variable', 'atomic int variable', 'int array of 10', 'mutex', 'semaphore (2 permits)'."""
-    if isinstance(r, ir.SyncObj):
+    if isinstance(r, SyncObj):
         return f"semaphore ({r.permits} permits)" if r.kind == "semaphore" else r.kind
     atomic = "atomic " if r.atomic else ""
     return f"{atomic}{r.type} array of {r.size}" if r.array else f"{atomic}{r.type} variable"
 
 
-def resources(program: ir.Program) -> list[tuple[str, str]]:
+def resources(program: Program) -> list[tuple[str, str]]:
     """(name, kind) for every shared variable, array and synchronisation object, in declaration
     order (variables first)."""
     return [(v.name, resource_kind(v)) for v in program.vars.values()] + \
