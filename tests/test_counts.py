@@ -63,3 +63,25 @@ def test_sleep_sets_keep_blocked_executions_apart():
     x = search(locked_increments(4), "dpor")
     assert x.stats.executions == 24
     assert x.stats.blocked == 0 and x.stats.steps > 24
+
+
+def test_executions_ended_by_a_violation_are_counted_apart():
+    # u reads x; if it read 0, `x = r` reads r before it has a value: a runtime error that ends
+    # the execution, in either order with v's write (they race); if it read 1, the run ends well
+    text = ("model: m\nshared: {x: 0}\nthreads:\n  u:\n    - if: 'x > 0'\n      then: ['r = 1']\n    - x = r\n"
+            "  v: ['x = 1']\n")
+    from checker.render.text import stats_line
+    from checker.verify import Options, load_text, verify
+    r = verify(load_text(text, "m.yaml"), Options())
+    assert (r.stats["executions"], r.stats["ended"]) == (1, 2)
+    assert stats_line(r).startswith("explored: 1 execution, 7 steps, 2 ended by a violation, ")
+    assert [p.reason for p in r.properties if p.kind == "deadlock"] == [
+        "not decided past the runtime error at line 7, which ended 2 executions"]
+
+
+def test_a_spin_wait_inside_an_atomic_block_is_cut_with_its_own_reason():
+    from checker.verify import Options, load_text, verify
+    text = "model: m\nshared: {x: 0}\nthreads:\n  t:\n    - atomic:\n        - while: 'x < 5'\n          do: [skip]\n  u: [x = 7]\n"
+    r = verify(load_text(text, "m.yaml"), Options())
+    assert r.verdict.value == "bounded"
+    assert r.reason.startswith("a loop in an atomic: block ran 100000 instructions without leaving the block")

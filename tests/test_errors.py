@@ -106,6 +106,10 @@ CASES = [
     ("yaml_unclosed_flow_list", "model: m\nthreads:\n  t: [skip, skip\n",
      "3:6: error: YAML syntax: unclosed '['",
      "close it with ']', or quote a statement that starts with '['"),
+    ("yaml_brackets_in_a_flow_list", "model: m\nshared:\n  l: mutex[2]\nthreads:\n  t: [lock l[0], unlock l[0]]\n",
+     "5:13: error: YAML syntax: expected ',' or ']' in the '[' at line 5, found '['",
+     "quote a statement or condition that contains ': ', ',' or brackets (\"lock locks[i]\"), or write one '- ' "
+     "line per statement"),
     ("yaml_tab_indentation", "model: m\nthreads:\n\tt: [skip]\n",
      "3:1: error: YAML syntax: a tab character where YAML does not allow one",
      "indent with spaces, and use spaces instead of tabs"),

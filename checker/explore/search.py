@@ -20,6 +20,7 @@ class Stats:
     states: int = 0  # distinct states stored (stateful search only)
     transitions: int = 0  # transitions between stored states (stateful search only)
     cuts: int = 0  # executions cut by a bound
+    ended: int = 0  # executions ended by a violation (an assertion, a runtime error, lock misuse): not in `executions`
     solver_calls: int = 0  # queries that reached z3 (memo hits and interval answers are free)
     solver_seconds: float = 0.0  # time spent inside z3 (part of `seconds`)
     seconds: float = 0.0
@@ -89,6 +90,7 @@ class Exploration:
         the properties without a counterexample are not decided (`verify._undecided`)."""
         key = (v.kind, v.line)
         self.truncated[key] = self.truncated.get(key, 0) + 1
+        self.stats.ended += 1
 
     def record(self, found: Found) -> bool:
         """Keep the first counterexample of its property; True if that property is new."""

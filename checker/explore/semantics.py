@@ -143,7 +143,9 @@ class Engine:
             first = False
             f.budget -= 1
             if f.budget < 0:
-                self.cut(f, "a loop ran 100000 local instructions without a shared step", instr.src, out)
+                self.cut(f, "a loop in an atomic: block ran 100000 instructions without leaving the block (no other "
+                         "thread runs until it does)" if f.atomic else
+                         "a loop ran 100000 local instructions without a shared step", instr.src, out)
                 return
             kind = type(instr)
             if kind is ir.AtomicBegin or kind is ir.AtomicEnd:

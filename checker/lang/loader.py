@@ -154,7 +154,8 @@ def yaml_syntax_error(e: yaml.MarkedYAMLError, text: str) -> ModelError:
                               f"close it with '{closer}', or quote a statement that starts with '{opener}'")
         found = problem.rpartition("but got ")[2] or problem
         return ModelError(f"YAML syntax: expected ',' or '{closer}' in the '{opener}' at line {cm.line + 1}, "
-                          f"found {found}", pos, "quote a statement or condition that contains ': ' or ','")
+                          f"found {found}", pos, "quote a statement or condition that contains ': ', ',' or "
+                          "brackets (\"lock locks[i]\"), or write one '- ' line per statement")
     if "while scanning a simple key" in context and "expected ':'" in problem and cm:
         return ModelError("YAML syntax: this line is not 'KEY: VALUE' and not a list item '- ...'", mark_pos(cm),
                           "add the missing ':' or '- ', or join it with the line above")

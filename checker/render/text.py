@@ -40,7 +40,8 @@ def stats_line(r: Result) -> str:
     if s.get("states"):
         parts.append(plural(s["states"], "state"))
     parts.append(plural(s["steps"], "step"))
-    for key, word in (("blocked", "sleep-set blocked"), ("assumed", "discarded by assume"), ("cuts", "cut by a bound")):
+    for key, word in (("ended", "ended by a violation"), ("blocked", "sleep-set blocked"), ("assumed", "discarded by assume"),
+                      ("cuts", "cut by a bound")):
         if s.get(key):
             parts.append(f"{s[key]} {word}")
     if s.get("solver_calls"):
