@@ -79,9 +79,9 @@ def test_executions_ended_by_a_violation_are_counted_apart():
         "not decided past the runtime error at line 7, which ended 2 executions"]
 
 
-def test_a_spin_wait_inside_an_atomic_block_is_cut_with_its_own_reason():
+def test_a_loop_that_cannot_end_inside_an_atomic_block_is_cut_with_its_own_reason():
     from checker.verify import Options, load_text, verify
-    text = "model: m\nshared: {x: 0}\nthreads:\n  t:\n    - atomic:\n        - while: 'x < 5'\n          do: [skip]\n  u: [x = 7]\n"
+    text = "model: m\nshared: {x: 0}\nthreads:\n  t:\n    - atomic:\n        - while: 'x < 5'\n          do: [r = 1]\n  u: [x = 7]\n"
     r = verify(load_text(text, "m.yaml"), Options())
     assert r.verdict.value == "bounded"
     assert r.reason.startswith("a loop in an atomic: block ran 100000 instructions without leaving the block")

@@ -184,6 +184,8 @@ CASES = [
     ("operator_where_an_operand_goes", BASE + "    - x = 1 + * 2\n",
      "12:15: error: expected an expression, found '*'",
      "an operand is a number, true or false, a name, a cell 'a[i]', a call 'f(x)', or an expression in parentheses"),
+    ("triple_equals", BASE + "    - assert x === 1\n",
+     "12:18: error: expected an expression, found '='", "equality is '==' (as in 'x == 1'); '=' only assigns"),
     ("unbalanced_close_paren", BASE + "    - x = x + 1)\n",
      "12:16: error: unexpected ')' after the end of the expression",
      "parentheses must balance: this ')' has no '('"),
@@ -403,6 +405,10 @@ CASES = [
      "12:17: error: 'wait' cannot be inside an atomic block", NO_WAITING),
     ("timed_wait_in_atomic", BASE + "    - {atomic: [ok = wait cv m timeout]}\n",
      "12:22: error: 'wait' cannot be inside an atomic block", NO_WAITING),
+    ("spin_wait_in_atomic", "model: m\nshared: {ready: 0}\nthreads:\n  a: [{atomic: [{while: 'ready == 0', do: []}]}]\n"
+     "  b: [ready = 1]\n",
+     "4:17: error: a spin-wait cannot be inside an atomic block",
+     "no other thread runs until the block ends, so the wait could never end: wait before the block"),
     ("put_in_atomic", "model: m\nshared: {q: queue 2}\nthreads:\n  t: [{atomic: [put q 1]}]\n",
      "4:17: error: 'put' cannot be inside an atomic block", NO_WAITING),
     ("cancel_in_atomic", "model: m\nthreads:\n  a:\n    loop: main\n    do: [await]\n  b:\n    loop: main\n"

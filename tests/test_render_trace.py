@@ -478,3 +478,11 @@ def test_a_trace_says_when_it_is_not_the_simplest():
     t = verify(load_text(LOST_UPDATE, "l.yaml"), Options()).trace
     assert header(t) == "4 steps, 1 preemption" and t.minimal is True
     assert header(replace(t, minimal=False)) == "4 steps, 1 preemption; not the simplest: its search gave up"
+
+
+def test_the_explored_line_is_never_wrapped():
+    from checker.verify import Options, load_text, verify
+    text = "model: m\nshared: {x: 0}\nthreads:\n  a: [r = x, x = r + 1]\n  b: [r = x, x = r + 1]\ncheck:\n  - final: x == 2\n"
+    lines = render(verify(load_text(text, "m.yaml"), Options()), width=40).splitlines()
+    explored = [k for k, line in enumerate(lines) if line.startswith("  explored: ")]
+    assert len(explored) == 1 and lines[explored[0]].endswith("[optimal dpor]"), lines

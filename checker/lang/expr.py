@@ -237,6 +237,8 @@ class Cursor:
                              "the text stops where an operand should follow: complete it, e.g. 'x + 1'")
         if tok.text == ")":
             raise ModelError("unbalanced ')'", pos, "parentheses must balance")
+        if tok.text == "=":
+            raise self.error("expected an expression", "equality is '==' (as in 'x == 1'); '=' only assigns")
         raise self.error("expected an expression", "an operand is a number, true or false, a name, a cell "
                          "'a[i]', a call 'f(x)', or an expression in parentheses")
 

@@ -194,8 +194,12 @@ class Lowering:
         head = len(self.code)
         pre, fn = self.exprs.cond(s.cond, src, "'while'")
         reads = [k for k, i in enumerate(pre) if i.visible]
-        if (self.atomic_depth == 0 and all(isinstance(b, S.Skip) for b in s.body)
-                and len(reads) == 1 and type(pre[reads[0]]) is ir.Read):
+        spin = all(isinstance(b, S.Skip) for b in s.body) and len(reads) == 1 and type(pre[reads[0]]) is ir.Read
+        if spin and self.atomic_depth > 0:
+            raise ModelError("a spin-wait cannot be inside an atomic block", s.pos,
+                             "no other thread runs until the block ends, so the wait could never end: "
+                             "wait before the block")
+        if spin:
             # a spin-wait: the thread rests at its one read until it can exit
             self.emit_all(pre)
             self.emit(ir.Spin(fn, head + reads[0], src))

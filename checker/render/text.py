@@ -75,7 +75,7 @@ def render(r: Result, width: int = 110, color: bool = False) -> str:
         _violation(con, p, shown_violation(p), width)
     for note in r.notes:
         con.print(_wrap(f"note: {printable(note)}", width))
-    con.print(f"  {stats_line(r)}")
+    con.print(f"  {stats_line(r)}", soft_wrap=True)  # one line, however long: tools grep it
     if r.smt2 is not None:
         con.print(_wrap(f"smt2: {smt2_line(r.smt2)}", width))
         con.print(f"  smt2 sha256: {r.smt2['sha256']}")
