@@ -64,9 +64,9 @@ def _program(model: S.Model) -> Program:
     counted_loops = all(counted(w, shared) or id(w) in spins for b in bodies for w in loops(b))
     cyclic = any(isinstance(w.cond, S.Bool) and w.cond.value for b in bodies for w in loops(b))
     return Program(model.name, model.about, model.file, tuple(layout.inputs),
-                      tuple(layout.slots), tuple(layout.init), dict(layout.vars), tuple(layout.syncs),
-                      tuple(threads), props, model.expect, has_loops, frozenset(joined), count,
-                      counted_loops, cyclic, leaks=leaks, maps=dict(layout.maps))
+                   tuple(layout.slots), tuple(layout.init), dict(layout.vars), tuple(layout.syncs),
+                   tuple(threads), props, model.expect, has_loops, frozenset(joined), count,
+                   counted_loops, cyclic, leaks=leaks, maps=dict(layout.maps))
 
 
 def with_exit(t: ThreadCode) -> ThreadCode:

@@ -82,8 +82,8 @@ class Lowering:
         final = self.final = tasks.finish(self)  # a thread's `return`: to its `finally:` block, or to its end
         code = self.without_dead_resets()
         return ThreadCode(self.name, self.decl.name, self.tid, code, tuple(self.locals.order),
-                             tuple(init), dict(self.labels), dead_locals(code, len(self.locals.order), final),
-                             local_reads(code), guarded(code), self.decl.spawned, params, tasks.loop_of(self), final)
+                          tuple(init), dict(self.labels), dead_locals(code, len(self.locals.order), final),
+                          local_reads(code), guarded(code), self.decl.spawned, params, tasks.loop_of(self), final)
 
     def emit(self, instr) -> int:
         self.code.append(instr)

@@ -25,7 +25,7 @@ def compile_property(layout: Layout, threads: list[ThreadCode], p: S.PropertyDec
         raise ModelError(f"a '{p.kind}' property must be a condition, found {describe_type(t)}", p.expr.pos,
                          "compare it, e.g. 'x == 2'")
     return Property(p.kind, fn, p.text, p.pos, frozenset(exprs.slots), frozenset(exprs.observed),
-                       frozenset(exprs.syncs), cannot_fault(layout, p.expr))
+                    frozenset(exprs.syncs), cannot_fault(layout, p.expr))
 
 
 SAFE_OPS = frozenset(("+", "-", "*", "==", "!=", "<", "<=", ">", ">=", "and", "or", "not"))
